@@ -1,0 +1,1 @@
+"""Batch reconciliation of partner settlement files against the internal ledger."""

@@ -1,0 +1,277 @@
+"""Typed configuration loaded from YAML: where files are, how to read them, how to match them.
+
+Adding a CSV partner is a configuration change only. Every validation error names the file
+and the dotted key that is wrong, so a typo is found without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from recon.errors import ConfigError
+
+PARTNER_ID = re.compile(r"^[a-z0-9_-]+$")
+CANONICAL_TYPES = ("payment", "refund", "chargeback", "fee", "payout", "adjustment")
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a misspelt option must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalSource(Strict):
+    kind: Literal["local"] = "local"
+    path: Path
+    pattern: str = Field(description="file name with the business date, e.g. 'acme_{date:%Y%m%d}.csv'")
+
+    def file_name(self, business_date: date) -> str:
+        return self.pattern.format(date=business_date)
+
+
+class S3Source(Strict):
+    kind: Literal["s3"]
+    bucket: str
+    prefix: str = ""
+    pattern: str
+    endpoint_url: str | None = None
+    region: str | None = None
+
+    def file_name(self, business_date: date) -> str:
+        return self.pattern.format(date=business_date)
+
+
+Source = Annotated[LocalSource | S3Source, Field(discriminator="kind")]
+
+
+class SignedAmount(Strict):
+    """One amount column that already carries the sign (negative = money out)."""
+
+    mode: Literal["signed"] = "signed"
+    negate: bool = False
+
+
+class DebitCreditColumns(Strict):
+    """Two unsigned columns: amount = credit - debit; either may be empty."""
+
+    mode: Literal["debit_credit"]
+    debit: str
+    credit: str
+
+
+class IndicatorColumn(Strict):
+    """An unsigned amount column plus a column saying debit or credit."""
+
+    mode: Literal["indicator"]
+    column: str
+    debit_values: tuple[str, ...] = ("D", "DR", "DEBIT")
+    credit_values: tuple[str, ...] = ("C", "CR", "CREDIT")
+
+
+SignConvention = Annotated[SignedAmount | DebitCreditColumns | IndicatorColumn, Field(discriminator="mode")]
+
+
+class ColumnMap(Strict):
+    """Header name in the file for each canonical field; None where the file has no such field."""
+
+    reference: str | None = None
+    partner_reference: str | None = None
+    batch_id: str | None = None
+    record_type: str | None = None
+    currency: str
+    amount: str | None = None
+    fee: str | None = None
+    booking_date: str
+    value_date: str | None = None
+    entry_id: str | None = None
+    partner: str | None = None
+
+
+class FileFormat(Strict):
+    """Generic delimited-text (or Parquet) layout: enough to read any CSV partner without code."""
+
+    kind: Literal["csv", "parquet"] = "csv"
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    decimal_separator: Literal[".", ","] = "."
+    thousands_separator: Literal[",", ".", " ", "'", "_"] | None = None
+    amount_unit: Literal["major", "minor"] = "major"
+    date_format: str = "%Y-%m-%d"
+    timezone: str | None = Field(
+        default=None,
+        description="zone of timestamps in the file; set it when date_format includes a time",
+    )
+    columns: ColumnMap
+    sign: SignConvention = SignedAmount()
+    fee_is_negative: bool = Field(default=False, description="the file writes fees charged as negatives")
+    record_types: dict[str, Literal[CANONICAL_TYPES]] = Field(default_factory=dict)  # type: ignore[valid-type]
+    default_record_type: Literal[CANONICAL_TYPES] = "payment"  # type: ignore[valid-type]
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str) -> str:
+        if len(value) != 1:
+            raise ValueError("must be a single character")
+        return value
+
+    @model_validator(mode="after")
+    def _amount_source(self) -> FileFormat:
+        if self.sign.mode == "debit_credit":
+            if self.columns.amount is not None:
+                raise ValueError("columns.amount must be empty when sign.mode is debit_credit")
+        elif self.columns.amount is None:
+            raise ValueError("columns.amount is required unless sign.mode is debit_credit")
+        if self.thousands_separator == self.decimal_separator:
+            raise ValueError("thousands_separator must differ from decimal_separator")
+        return self
+
+
+class AmountTolerance(Strict):
+    """Absolute (minor units) and relative (percent of the partner amount); the larger wins."""
+
+    minor: int = Field(default=0, ge=0)
+    percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
+
+    @property
+    def parts_per_million(self) -> int:
+        """Percent as an integer so that tolerance arithmetic stays exact."""
+        ppm = self.percent * 10_000
+        if ppm != ppm.to_integral_value():
+            raise ConfigError(f"percent {self.percent} is finer than 0.0001")
+        return int(ppm)
+
+
+class DateWindow(Strict):
+    """Allowed partner value date minus ledger value date, in days: -days_before..days_after."""
+
+    days_before: int = Field(default=0, ge=0, le=31)
+    days_after: int = Field(default=0, ge=0, le=31)
+
+
+class MatchRule(Strict):
+    """One step of the cascade. Rules run in the order listed; the first that pairs a record wins."""
+
+    name: str = Field(pattern=r"^[a-z0-9_]+$")
+    match_on: Literal["reference", "none"]
+    compare: Literal["gross", "net"] = "gross"
+    amount_tolerance: AmountTolerance = AmountTolerance()
+    date_window: DateWindow = DateWindow()
+
+
+class PartnerConfig(Strict):
+    id: str
+    name: str | None = None
+    ledger_code: str | None = Field(default=None, description="value of the ledger's partner column")
+    source: Source
+    format: FileFormat
+    rules: tuple[MatchRule, ...] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _normalised_id(cls, value: str) -> str:
+        if not PARTNER_ID.match(value):
+            raise ValueError("partner ids use only a-z, 0-9, '_' and '-'")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_rule_names(self) -> PartnerConfig:
+        names = [rule.name for rule in self.rules]
+        if len(set(names)) != len(names):
+            raise ValueError(f"rule names must be unique, got {names}")
+        for rule in self.rules:
+            _ = rule.amount_tolerance.parts_per_million
+        return self
+
+    @property
+    def code_in_ledger(self) -> str:
+        return self.ledger_code or self.id
+
+
+class LedgerConfig(Strict):
+    source: Source
+    format: FileFormat
+
+    @model_validator(mode="after")
+    def _needs_partner_and_id(self) -> LedgerConfig:
+        if self.format.columns.partner is None:
+            raise ValueError("ledger format.columns.partner is required: it routes entries to partners")
+        return self
+
+
+class ReconConfig(Strict):
+    """The whole configuration; relative paths are resolved against the file's folder."""
+
+    data_dir: Path = Path("data")
+    reporting_timezone: str = "UTC"
+    ledger: LedgerConfig
+    partners: dict[str, PartnerConfig]
+    config_path: Path | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ids_from_keys(cls, values: dict) -> dict:
+        partners = values.get("partners")
+        if isinstance(partners, dict):
+            values["partners"] = {
+                key: {"id": key, **body} if isinstance(body, dict) else body for key, body in partners.items()
+            }
+        return values
+
+    def partner(self, partner_id: str) -> PartnerConfig:
+        try:
+            return self.partners[partner_id]
+        except KeyError:
+            known = ", ".join(sorted(self.partners)) or "none"
+            raise ConfigError(f"unknown partner '{partner_id}' (configured: {known})") from None
+
+
+def _format_validation_error(path: Path, error: ValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"] if not str(part).startswith("function-"))
+        problems.append(f"{key or '<top>'}: {item['msg']}")
+    return f"{path}: " + "; ".join(problems)
+
+
+def _resolve(base: Path, source: dict) -> dict:
+    if source.get("kind", "local") == "local" and "path" in source:
+        source = {**source, "path": str((base / source["path"]).resolve())}
+    return source
+
+
+def load_config(path: Path | str) -> ReconConfig:
+    """Read and validate a configuration file; raises ConfigError naming the file and key."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    base = path.resolve().parent
+    if isinstance(raw.get("ledger"), dict) and isinstance(raw["ledger"].get("source"), dict):
+        raw["ledger"] = {**raw["ledger"], "source": _resolve(base, raw["ledger"]["source"])}
+    if isinstance(raw.get("partners"), dict):
+        raw["partners"] = {
+            key: {**body, "source": _resolve(base, body["source"])}
+            if isinstance(body, dict) and isinstance(body.get("source"), dict)
+            else body
+            for key, body in raw["partners"].items()
+        }
+    if "data_dir" in raw:
+        raw["data_dir"] = str((base / str(raw["data_dir"])).resolve())
+    try:
+        return ReconConfig.model_validate({**raw, "config_path": str(path.resolve())})
+    except ValidationError as exc:
+        raise ConfigError(_format_validation_error(path, exc)) from None
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
