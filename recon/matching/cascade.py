@@ -1,0 +1,153 @@
+"""The general cascade over the records the fast path could not decide (docs/matching.md).
+
+Works on two small tables, `open_p` and `open_l`, and records every decision in `decided`:
+one row per partner/ledger record pair or single record, with the outcome (a rule name or a
+break type). Each stage removes what it decided from the open tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+
+from recon.config import MatchRule
+from recon.matching.rules import accepts, compared_amount, mismatch_type, tolerance
+from recon.matching.selection import select_one_to_one
+
+OPEN_COLUMNS = {
+    "partner": "record_id AS p_id, reference AS p_ref, record_type AS p_type, currency AS p_currency, "
+    "amount_minor AS p_gross, net_minor AS p_net, value_date AS p_date, sort_key AS p_sort",
+    "ledger": "record_id AS l_id, reference AS l_ref, record_type AS l_type, currency AS l_currency, "
+    "amount_minor AS l_amount, value_date AS l_date, sort_key AS l_sort",
+}
+
+DECIDED = """
+CREATE OR REPLACE TEMP TABLE decided (
+    p_id VARCHAR, l_id VARCHAR, outcome VARCHAR, kind VARCHAR, detail VARCHAR
+)"""
+
+# Amount axis of the band join: amounts are offset into [0, 2^52) and stacked above a
+# (currency, day) prefix so that one range condition bounds all three (see nokey_candidates).
+AMOUNT_BITS = 52
+DAY_BITS = 17
+
+
+def open_records(con: duckdb.DuckDBPyConnection, side: str, source: str, ids: str | None) -> None:
+    """Create `pool_p`/`pool_l` (kept for the outputs) and their working copies `open_p`/`open_l`.
+
+    `ids` restricts the side's input to the records the fast path left undecided.
+    """
+    prefix = "p" if side == "partner" else "l"
+    where = f"WHERE record_id IN ({ids})" if ids else ""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE pool_{prefix} AS SELECT {OPEN_COLUMNS[side]} FROM {source} {where}"
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE open_{prefix} AS SELECT * FROM pool_{prefix}")
+
+
+def run_cascade(con: duckdb.DuckDBPyConnection, rules: Sequence[MatchRule]) -> None:
+    """Decide every open record: duplicates, key rules, key mismatches, no-key rules, leftovers."""
+    con.execute(DECIDED)
+    _duplicates(con)
+    key_rules = [rule for rule in rules if rule.match_on == "reference"]
+    for rule in key_rules:
+        _key_rule(con, rule)
+    if key_rules:
+        _key_mismatches(con, key_rules)
+    for rule in rules:
+        if rule.match_on == "none":
+            _nokey_rule(con, rule)
+    con.execute("INSERT INTO decided SELECT p_id, NULL, 'missing_in_ledger', 'break', NULL FROM open_p")
+    con.execute("INSERT INTO decided SELECT NULL, l_id, 'missing_at_partner', 'break', NULL FROM open_l")
+
+
+def _remove_decided(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DELETE FROM open_p WHERE p_id IN (SELECT p_id FROM decided WHERE p_id IS NOT NULL)")
+    con.execute("DELETE FROM open_l WHERE l_id IN (SELECT l_id FROM decided WHERE l_id IS NOT NULL)")
+
+
+def _duplicates(con: duckdb.DuckDBPyConnection) -> None:
+    """Later copies of the same item on one side become `duplicate` breaks naming the first."""
+    for side, prefix, amount in (("partner", "p", "p_gross"), ("ledger", "l", "l_amount")):
+        table = f"open_{prefix}"
+        id_pair = f"{prefix}_id, NULL" if side == "partner" else f"NULL, {prefix}_id"
+        con.execute(
+            f"""INSERT INTO decided
+            SELECT {id_pair}, 'duplicate', 'break', 'duplicate of ' || original FROM (
+                SELECT {prefix}_id,
+                       first_value({prefix}_id) OVER w AS original, row_number() OVER w AS copy_number
+                FROM {table} WHERE {prefix}_ref IS NOT NULL
+                WINDOW w AS (PARTITION BY {prefix}_ref, {prefix}_type, {prefix}_currency, {amount},
+                             {prefix}_date ORDER BY {prefix}_sort)
+            ) WHERE copy_number > 1"""
+        )
+    _remove_decided(con)
+
+
+def _select_and_record(con: duckdb.DuckDBPyConnection, stage: str, outcome_of_pair: str, kind: str) -> None:
+    """Run one-to-one selection on `candidates`; record accepted pairs and ambiguous records."""
+    selection = select_one_to_one(con, "candidates", stage)
+    con.execute(
+        f"""INSERT INTO decided
+        SELECT a.p_id, a.l_id, {outcome_of_pair}, '{kind}', NULL
+        FROM {selection.accepted} a JOIN open_p USING (p_id) JOIN open_l USING (l_id)"""
+    )
+    con.execute(
+        f"""INSERT INTO decided
+        SELECT CASE WHEN side = 'partner' THEN record_id END, CASE WHEN side = 'ledger' THEN record_id END,
+               'ambiguous', 'break', 'equally good candidates: ' || tied_with
+        FROM {selection.ambiguous}"""
+    )
+    _remove_decided(con)
+
+
+def _scores(rule_amount: str) -> str:
+    return f"abs({rule_amount} - l_amount) AS s2, abs(p_date - l_date) AS s3"
+
+
+def _key_rule(con: duckdb.DuckDBPyConnection, rule: MatchRule) -> None:
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE candidates AS
+        SELECT p_id, l_id, 0 AS s1, {_scores(compared_amount(rule))}
+        FROM open_p JOIN open_l ON p_ref = l_ref WHERE {accepts(rule)}"""
+    )
+    _select_and_record(con, rule.name, f"'{rule.name}'", "match")
+
+
+def _key_mismatches(con: duckdb.DuckDBPyConnection, key_rules: Sequence[MatchRule]) -> None:
+    """Same-reference pairs no key rule accepted: one break per pair, currency first."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE candidates AS
+        SELECT p_id, l_id, (p_currency <> l_currency)::INTEGER AS s1, {_scores("p_gross")}
+        FROM open_p JOIN open_l ON p_ref = l_ref"""
+    )
+    _select_and_record(con, "key_mismatch", mismatch_type(key_rules), "break")
+
+
+def _nokey_rule(con: duckdb.DuckDBPyConnection, rule: MatchRule) -> None:
+    """Band join on one HUGEINT axis (currency, ledger day, amount): bounded, no cross product.
+
+    Each partner record is expanded once per ledger day its window allows; the range
+    condition then only pairs records of the same currency hash and day whose amounts are
+    within tolerance, and `accepts(rule)` re-checks everything exactly.
+    """
+    window = rule.date_window
+    amount_offset = 2 ** (AMOUNT_BITS - 1)
+    axis = (
+        f"((hash({{currency}}) % {2**20})::HUGEINT * {2**DAY_BITS} + ({{day}} - DATE '1970-01-01'))"
+        f" * {2**AMOUNT_BITS} + ({{amount}} + {amount_offset})"
+    )
+    partner_axis = axis.format(currency="p_currency", day="p_date - o::INTEGER", amount=compared_amount(rule))
+    ledger_axis = axis.format(currency="l_currency", day="l_date", amount="l_amount")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE candidates AS
+        WITH pe AS (
+            SELECT *, {partner_axis} AS k, {tolerance(rule)} AS tol
+            FROM open_p, range({-window.days_before}, {window.days_after + 1}) r(o)
+        ), le AS (SELECT *, {ledger_axis} AS k FROM open_l)
+        SELECT DISTINCT p_id, l_id, 0 AS s1, {_scores(compared_amount(rule))}
+        FROM pe JOIN le ON le.k BETWEEN pe.k - pe.tol AND pe.k + pe.tol
+        WHERE {accepts(rule)}"""
+    )
+    _select_and_record(con, rule.name, f"'{rule.name}'", "match")

@@ -1,0 +1,95 @@
+"""Where everything lives under the data directory, and how files are published atomically.
+
+A reader never sees a half-written file: every output is written to a temporary name in the
+same folder and renamed into place once complete (and, for a reconciliation unit, once its
+balance statement holds).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from recon.sql import quote
+
+RESULT_TABLES = ("matches", "breaks", "quarantine", "balance")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Paths of the data directory; see the README's output layout section."""
+
+    root: Path
+
+    def canonical(self, side: str, partner: str, business_date: date) -> Path:
+        return (
+            self.root / "canonical" / f"side={side}" / f"partner={partner}" / f"date={business_date}"
+        ) / "records.parquet"
+
+    def result(self, table: str, partner: str, business_date: date) -> Path:
+        return self.root / "results" / f"partner={partner}" / f"date={business_date}" / f"{table}.parquet"
+
+    def unrouted_quarantine(self, business_date: date) -> Path:
+        """Ledger rows whose partner code matches no configured partner."""
+        return self.root / "quarantine" / "ledger_unrouted" / f"date={business_date}" / "quarantine.parquet"
+
+    @property
+    def database(self) -> Path:
+        return self.root / "recon.duckdb"
+
+
+def staging_path(path: Path) -> Path:
+    """Temporary sibling of `path`, on the same file system so the final rename is atomic."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def publish(staged: Path, final: Path) -> None:
+    os.replace(staged, final)
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """Yield a temporary path to write; rename it to `path` on success, remove it on failure."""
+    staged = staging_path(path)
+    try:
+        yield staged
+        publish(staged, path)
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+def write_parquet(frame: pl.DataFrame, path: Path) -> None:
+    """Write a Polars frame atomically (fixed settings, so equal frames give equal bytes)."""
+    with atomic_output(path) as staged:
+        frame.write_parquet(staged, compression="zstd", statistics=True)
+
+
+def refresh_views(layout: Layout) -> None:
+    """(Re)create one SQL view per output table over every Parquet file written so far."""
+    layout.root.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(layout.database)) as con:
+        for table in RESULT_TABLES:
+            pattern = layout.root / "results" / "*" / "*" / f"{table}.parquet"
+            _create_view(con, table, pattern)
+        for side in ("partner", "ledger"):
+            pattern = layout.root / "canonical" / f"side={side}" / "*" / "*" / "records.parquet"
+            _create_view(con, f"{side}_records", pattern)
+
+
+def _create_view(con: duckdb.DuckDBPyConnection, name: str, pattern: Path) -> None:
+    if not glob.glob(str(pattern)):
+        con.execute(f"DROP VIEW IF EXISTS {name}")
+        return
+    con.execute(
+        f"CREATE OR REPLACE VIEW {name} AS "
+        f"SELECT * FROM read_parquet({quote(str(pattern))}, union_by_name = true, hive_partitioning = false)"
+    )
