@@ -89,7 +89,7 @@ def _run_unit(
     write_parquet(settlement.records, partner_records)
     write_parquet(_of_partner(ledger.records, partner.id, empty_canonical()), ledger_records)
     quarantine = pl.concat([settlement.quarantine, _of_partner(ledger.quarantine, partner.id, None)])
-    return _match_and_publish(partner, business_date, partner_records, ledger_records, quarantine, layout)
+    return match_and_publish(partner, business_date, partner_records, ledger_records, quarantine, layout)
 
 
 def _of_partner(frame: pl.DataFrame, partner_id: str, empty: pl.DataFrame | None) -> pl.DataFrame:
@@ -97,7 +97,7 @@ def _of_partner(frame: pl.DataFrame, partner_id: str, empty: pl.DataFrame | None
     return rows if rows.height or empty is None else empty
 
 
-def _match_and_publish(
+def match_and_publish(
     partner: PartnerConfig,
     business_date: date,
     partner_records: Path,

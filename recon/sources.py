@@ -6,7 +6,7 @@ S3 objects are downloaded once into the data directory's landing area, so every 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import boto3
@@ -42,3 +42,22 @@ def _download(source: S3Source, name: str, data_root: Path) -> Path:
     except BotoCoreError as exc:
         raise IngestError(f"s3://{source.bucket}/{key}: {exc}") from None
     return target
+
+
+def local_dates(source: LocalSource | S3Source) -> list[date]:
+    """Business dates for which a local source folder holds a file, in order."""
+    if not isinstance(source, LocalSource):
+        raise IngestError("listing available dates needs a local source")
+    prefix, rest = source.pattern.split("{date:", 1)
+    date_format, suffix = rest.split("}", 1)
+    days = []
+    for path in source.path.glob("*") if source.path.is_dir() else []:
+        name = path.name
+        if name.startswith(prefix) and name.endswith(suffix):
+            try:
+                days.append(
+                    datetime.strptime(name[len(prefix) : len(name) - len(suffix)], date_format).date()
+                )
+            except ValueError:
+                continue
+    return sorted(days)
