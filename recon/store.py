@@ -34,6 +34,10 @@ class Layout:
             self.root / "canonical" / f"side={side}" / f"partner={partner}" / f"date={business_date}"
         ) / "records.parquet"
 
+    def canonical_quarantine(self, side: str, partner: str, business_date: date) -> Path:
+        """Rows of that side's file for that partner that could not be normalised."""
+        return self.canonical(side, partner, business_date).with_name("quarantine.parquet")
+
     def result(self, table: str, partner: str, business_date: date) -> Path:
         return self.root / "results" / f"partner={partner}" / f"date={business_date}" / f"{table}.parquet"
 

@@ -1,0 +1,1 @@
+"""Scale benchmarks: run with `make bench`; they print figures and assert nothing."""
