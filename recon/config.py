@@ -165,6 +165,57 @@ class MatchRule(Strict):
     date_window: DateWindow = DateWindow()
 
 
+BREAK_TYPES = (
+    "missing_in_ledger",
+    "missing_at_partner",
+    "amount_mismatch",
+    "currency_mismatch",
+    "date_mismatch",
+    "duplicate",
+    "ambiguous",
+)
+MajorAmount = Annotated[Decimal, Field(ge=0)]
+
+
+class BreakPolicy(Strict):
+    """When an open item becomes a break, and how urgent a break is.
+
+    A record left unmatched is `pending`, not yet a break, while it is younger than the grace
+    period of its break type (settlements usually land 1-3 days after the booking). Severity
+    grows with the amount (major units of the break's own currency) and with age.
+    """
+
+    grace_days: dict[str, int] = Field(
+        default_factory=lambda: {"missing_in_ledger": 0, "missing_at_partner": 2}
+    )
+    high_amount: MajorAmount = Decimal("10000")
+    critical_amount: MajorAmount = Decimal("100000")
+    high_age_days: int = Field(default=8, ge=0)
+    critical_age_days: int = Field(default=31, ge=0)
+
+    @field_validator("grace_days")
+    @classmethod
+    def _known_types(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(BREAK_TYPES))
+        if unknown:
+            raise ValueError(f"unknown break types {unknown}; known: {list(BREAK_TYPES)}")
+        if any(days < 0 for days in value.values()):
+            raise ValueError("grace days cannot be negative")
+        return value
+
+    def grace_for(self, break_type: str) -> int:
+        return self.grace_days.get(break_type, 0)
+
+
+class CheckThresholds(Strict):
+    """Limits of the warning checks on each reconciled partner-day."""
+
+    min_match_rate: Decimal = Field(default=Decimal("0.90"), ge=0, le=1)
+    max_value_at_risk: MajorAmount = Field(
+        default=Decimal("100000"), description="per currency, in major units of that currency"
+    )
+
+
 class PartnerConfig(Strict):
     id: str
     name: str | None = None
@@ -172,6 +223,8 @@ class PartnerConfig(Strict):
     source: Source
     format: FileFormat
     rules: tuple[MatchRule, ...] = Field(min_length=1)
+    breaks: BreakPolicy = BreakPolicy()
+    checks: CheckThresholds = CheckThresholds()
 
     @field_validator("id")
     @classmethod
@@ -205,11 +258,20 @@ class LedgerConfig(Strict):
         return self
 
 
+class Orchestration(Strict):
+    """Scheduling facts the Dagster definitions read: first partition and the daily run time."""
+
+    first_business_date: date = date(2026, 11, 1)
+    schedule_cron: str = "0 6 * * *"
+    schedule_timezone: str = "UTC"
+
+
 class ReconConfig(Strict):
     """The whole configuration; relative paths are resolved against the file's folder."""
 
     data_dir: Path = Path("data")
     reporting_timezone: str = "UTC"
+    orchestration: Orchestration = Orchestration()
     ledger: LedgerConfig
     partners: dict[str, PartnerConfig]
     config_path: Path | None = None
