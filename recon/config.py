@@ -185,9 +185,7 @@ class BreakPolicy(Strict):
     grows with the amount (major units of the break's own currency) and with age.
     """
 
-    grace_days: dict[str, int] = Field(
-        default_factory=lambda: {"missing_in_ledger": 0, "missing_at_partner": 2}
-    )
+    grace_days: dict[str, int] = Field(default_factory=dict, description="per break type; default 0")
     high_amount: MajorAmount = Decimal("10000")
     critical_amount: MajorAmount = Decimal("100000")
     high_age_days: int = Field(default=8, ge=0)
