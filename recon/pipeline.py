@@ -10,7 +10,7 @@ export that cannot be read fails every partner of the day.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from recon.config import ReconConfig
 from recon.errors import ReconError
 from recon.ingest import IngestResult, read_ledger_file, read_partner_file
 from recon.matching import reconcile
+from recon.metrics import UnitMetrics, unit_metrics
 from recon.schema import SIDES
 from recon.sources import fetch
 from recon.sql import quote
@@ -37,9 +38,7 @@ class UnitResult:
     partner: str
     business_date: date
     error: str | None = None
-    balance: pl.DataFrame | None = None
-    matches_by_rule: dict[str, int] = field(default_factory=dict)
-    breaks_by_type: dict[str, int] = field(default_factory=dict)
+    metrics: UnitMetrics | None = None
 
     @property
     def ok(self) -> bool:
@@ -95,7 +94,6 @@ def reconcile_partner_day(
                 con, partner_id, business_date.isoformat(), staged["matches"], staged["breaks"]
             )
             assert_balanced(statement, f"{partner_id} {business_date}")
-            summary = _summary(con, staged["matches"], staged["breaks"])
         write_parquet(quarantine, layout.result("quarantine", partner_id, business_date))
         write_parquet(statement, layout.result("balance", partner_id, business_date))
         for table, path in finals.items():
@@ -103,7 +101,7 @@ def reconcile_partner_day(
     finally:
         for path in staged.values():
             path.unlink(missing_ok=True)
-    return UnitResult(partner_id, business_date, balance=statement, **summary)
+    return UnitResult(partner_id, business_date, metrics=unit_metrics(layout, partner_id, business_date))
 
 
 def _input_views(
@@ -120,16 +118,6 @@ def _input_views(
     ).sort("side", "source_file", "source_line")
     con.register("quarantine_in", quarantine)
     return quarantine
-
-
-def _summary(con: duckdb.DuckDBPyConnection, matches: Path, breaks: Path) -> dict[str, dict[str, int]]:
-    by_rule = con.execute(
-        f"SELECT rule, count(*) FROM read_parquet({quote(str(matches))}) GROUP BY rule ORDER BY rule"
-    ).fetchall()
-    by_type = con.execute(
-        f"SELECT break_type, count(*) FROM read_parquet({quote(str(breaks))}) GROUP BY 1 ORDER BY 1"
-    ).fetchall()
-    return {"matches_by_rule": dict(by_rule), "breaks_by_type": dict(by_type)}
 
 
 def run_day(

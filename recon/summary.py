@@ -8,40 +8,39 @@ from rich.table import Table
 
 from recon.pipeline import UnitResult
 
-
-def _rows(result: UnitResult, side: str, column: str) -> int:
-    if result.balance is None:
-        return 0
-    return int(result.balance.filter(result.balance["side"] == side)[column].sum())
+NUMERIC = ("partner rows", "ledger rows", "matched", "match rate", "quarantined")
 
 
 def summary_table(results: Sequence[UnitResult]) -> Table:
-    """One line per partner and date: rows in, match rate, breaks by type, quarantined, balance."""
+    """One line per partner and date: rows in, match rate, breaks by type, quarantined, status."""
     table = Table(title="Reconciliation summary", title_justify="left")
-    for header in ("date", "partner", "partner rows", "ledger rows", "matched", "match rate", "breaks"):
-        table.add_column(header, justify="right" if header.endswith(("rows", "matched", "rate")) else "left")
-    table.add_column("quarantined", justify="right")
-    table.add_column("status")
+    headers = (
+        "date",
+        "partner",
+        "partner rows",
+        "ledger rows",
+        "matched",
+        "match rate",
+        "breaks",
+        "quarantined",
+    )
+    for header in (*headers, "status"):
+        table.add_column(header, justify="right" if header in NUMERIC else "left")
     for result in results:
-        if not result.ok:
+        metrics = result.metrics
+        if metrics is None:
             table.add_row(str(result.business_date), result.partner, *[""] * 6, "[red]failed[/]")
             continue
-        partner_rows = _rows(result, "partner", "rows_in")
-        matched = sum(result.matches_by_rule.values())
-        rate = f"{matched / partner_rows:.1%}" if partner_rows else "-"
-        breaks = "\n".join(f"{kind} {count}" for kind, count in result.breaks_by_type.items()) or "none"
-        quarantined = _rows(result, "partner", "rows_quarantined") + _rows(
-            result, "ledger", "rows_quarantined"
-        )
+        breaks = "\n".join(f"{kind} {count}" for kind, count in metrics.breaks_by_type.items()) or "none"
         table.add_row(
             str(result.business_date),
             result.partner,
-            f"{partner_rows:,}",
-            f"{_rows(result, 'ledger', 'rows_in'):,}",
-            f"{matched:,}",
-            rate,
+            f"{metrics.partner_rows:,}",
+            f"{metrics.ledger_rows:,}",
+            f"{metrics.matched_pairs:,}",
+            f"{metrics.match_rate:.1%}",
             breaks,
-            f"{quarantined:,}",
-            "[green]balanced[/]",
+            f"{metrics.quarantined_rows:,}",
+            "[green]balanced[/]" if metrics.balanced else "[red]unbalanced[/]",
         )
     return table
