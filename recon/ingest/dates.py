@@ -1,0 +1,49 @@
+"""Dates from text: a naive date, a local time in the file's zone, or a time with its own offset.
+
+Whatever the file's notation, the result is the calendar date in the reporting timezone, so
+that both sides of a reconciliation compare days of the same clock.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from recon.ingest.parsed import Parsed
+
+OFFSET_DIRECTIVE = re.compile(r"%[:#]*z")
+
+
+def parse_date(
+    cell: pl.Expr, label: str, date_format: str, timezone: str | None, reporting_timezone: str
+) -> Parsed:
+    """Parse `cell` (stripped text or null) with a chrono/strftime format.
+
+    With an offset in the format (%z) the time is converted from that offset; otherwise, when the
+    file has a `timezone`, the time is read as local to it (an ambiguous autumn hour takes its
+    earlier instant; a time skipped by a spring change is an error). Without either, the date is
+    taken as written.
+    """
+    not_matching = pl.format(
+        "{} '{}' does not match date format '{}'", pl.lit(label), cell, pl.lit(date_format)
+    )
+    if OFFSET_DIRECTIVE.search(date_format):
+        instant = cell.str.strptime(pl.Datetime("us"), date_format, strict=False)
+        value = instant.dt.convert_time_zone(reporting_timezone).dt.date()
+        return Parsed(value, pl.when(cell.is_not_null() & value.is_null()).then(not_matching))
+    if timezone is None:
+        value = cell.str.to_date(date_format, strict=False)
+        return Parsed(value, pl.when(cell.is_not_null() & value.is_null()).then(not_matching))
+    local = cell.str.strptime(pl.Datetime("us"), date_format, strict=False)
+    instant = local.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+    value = instant.dt.convert_time_zone(reporting_timezone).dt.date()
+    error = (
+        pl.when(cell.is_null())
+        .then(None)
+        .when(local.is_null())
+        .then(not_matching)
+        .when(instant.is_null())
+        .then(pl.format("{} '{}' does not exist in {}", pl.lit(label), cell, pl.lit(timezone)))
+    )
+    return Parsed(value, error)

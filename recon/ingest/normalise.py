@@ -1,0 +1,134 @@
+"""Raw string cells to canonical columns, with every row-level problem as a reason instead of an error.
+
+The result has the canonical columns, then `reason` (null for a good row, else every problem of
+the row joined with '; ') and `raw`. A row with a reason keeps whatever could be parsed: its
+currency when the code is known, its amount when the amount parsed, else nulls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+import polars as pl
+
+from recon.config import FileFormat
+from recon.ingest.amounts import AmountSyntax, with_amounts
+from recon.ingest.dates import parse_date
+from recon.ingest.layout import AMOUNT_FIELDS, field_columns
+from recon.ingest.parsed import Parsed, join_errors, required
+from recon.ingest.signs import fee_amount, signed_amount
+from recon.money import currency_exponents
+from recon.schema import CANONICAL_SCHEMA
+
+UNKNOWN_PARTNER = "unknown"
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """What every row of one file shares: its side, lineage and how its partner is known.
+
+    A partner file names its partner (`partner_id`); a ledger routes each row through its
+    partner column, whose values are looked up in `partner_codes` (code in the ledger -> id).
+    """
+
+    side: Literal["partner", "ledger"]
+    business_date: date
+    source_file: str
+    source_sha256: str
+    reporting_timezone: str
+    partner_id: str | None = None
+    partner_codes: Mapping[str, str] = field(default_factory=dict)
+
+
+def normalise(raw: pl.DataFrame, fmt: FileFormat, context: RowContext) -> pl.DataFrame:
+    """Canonical columns plus `reason` and `raw`, one row per raw row, in file order."""
+    labels = field_columns(fmt)
+    cells = raw.lazy().with_columns(pl.col(*labels).str.strip_chars().replace("", None).name.keep())
+
+    code = pl.col("currency").str.to_uppercase()
+    exponent = code.replace_strict(currency_exponents(), default=None, return_dtype=pl.Int64)
+    cells = cells.with_columns(_currency=code, _exponent=exponent)
+    code, exponent = pl.col("_currency"), pl.col("_exponent")
+    amount_labels = {name: labels[name] for name in AMOUNT_FIELDS if name in labels}
+    cells = with_amounts(cells, amount_labels, AmountSyntax.of(fmt), code, exponent)
+    currency_error = (
+        pl.when(pl.col("currency").is_null())
+        .then(pl.lit(f"{labels['currency']} is empty"))
+        .when(exponent.is_null())
+        .then(pl.format("unknown currency '{}'", pl.col("currency")))
+    )
+    partner = _partner(context)
+    record_type = _record_type(fmt, labels)
+    amount = signed_amount(fmt, labels)
+    fee = fee_amount(fmt, labels)
+    booking = required(
+        pl.col("booking_date"), labels["booking_date"], _date("booking_date", fmt, labels, context)
+    )
+    value_date = _date("value_date", fmt, labels, context)
+
+    reason = pl.coalesce(
+        pl.col("problem"),
+        join_errors(
+            partner.error,
+            record_type.error,
+            currency_error,
+            amount.error,
+            fee.error,
+            booking.error,
+            value_date.error,
+        ),
+    )
+    canonical = {
+        "record_id": pl.format("{}:{}", pl.lit(context.source_file), pl.col("line")),
+        "side": pl.lit(context.side),
+        "partner": partner.value,
+        "business_date": pl.lit(context.business_date),
+        "reference": _optional("reference", labels),
+        "partner_reference": _optional("partner_reference", labels),
+        "batch_id": _optional("batch_id", labels),
+        "record_type": record_type.value,
+        "currency": pl.when(exponent.is_not_null()).then(code),
+        "amount_minor": amount.value,
+        "fee_minor": fee.value,
+        "net_minor": amount.value - fee.value,
+        "booking_date": booking.value,
+        "value_date": pl.coalesce(value_date.value, booking.value),
+        "source_file": pl.lit(context.source_file),
+        "source_sha256": pl.lit(context.source_sha256),
+        "source_line": pl.col("line"),
+    }
+    columns = [expr.cast(CANONICAL_SCHEMA[name]).alias(name) for name, expr in canonical.items()]
+    return cells.select(*columns, reason.alias("reason"), "raw").collect()
+
+
+def _partner(context: RowContext) -> Parsed:
+    if context.partner_id is not None:
+        return Parsed.without_error(pl.lit(context.partner_id))
+    partner = pl.col("partner").replace_strict(
+        dict(context.partner_codes), default=None, return_dtype=pl.String
+    )
+    unknown = pl.format("unknown partner code '{}'", pl.col("partner").fill_null(""))
+    return Parsed(partner.fill_null(UNKNOWN_PARTNER), pl.when(partner.is_null()).then(unknown))
+
+
+def _record_type(fmt: FileFormat, labels: dict[str, str]) -> Parsed:
+    if "record_type" not in labels:
+        return Parsed.without_error(pl.lit(fmt.default_record_type))
+    mapped = pl.col("record_type").replace_strict(fmt.record_types, default=None, return_dtype=pl.String)
+    unknown = pl.format("unknown record type '{}'", pl.col("record_type").fill_null(""))
+    return Parsed(mapped, pl.when(mapped.is_null()).then(unknown))
+
+
+def _date(field_name: str, fmt: FileFormat, labels: dict[str, str], context: RowContext) -> Parsed:
+    if field_name not in labels:
+        return Parsed.without_error(pl.lit(None, pl.Date))
+    return parse_date(
+        pl.col(field_name), labels[field_name], fmt.date_format, fmt.timezone, context.reporting_timezone
+    )
+
+
+def _optional(field_name: str, labels: dict[str, str]) -> pl.Expr:
+    return pl.col(field_name) if field_name in labels else pl.lit(None, pl.String)

@@ -1,0 +1,31 @@
+"""The (value, error) pair every field parser returns, and how errors of one row are joined."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import polars as pl
+
+
+class Parsed(NamedTuple):
+    """A parsed value and its error message (null when the cell is fine)."""
+
+    value: pl.Expr
+    error: pl.Expr
+
+    @classmethod
+    def without_error(cls, value: pl.Expr) -> Parsed:
+        return cls(value, pl.lit(None, pl.String))
+
+
+def join_errors(*errors: pl.Expr) -> pl.Expr:
+    """All non-null messages of a row joined with '; ', or null when there are none."""
+    joined = pl.concat_str(errors, separator="; ", ignore_nulls=True)
+    return pl.when(joined != "").then(joined)
+
+
+def required(cell: pl.Expr, label: str, parsed: Parsed) -> Parsed:
+    """The same parse, with an error for an empty cell."""
+    return Parsed(
+        parsed.value, pl.when(cell.is_null()).then(pl.lit(f"{label} is empty")).otherwise(parsed.error)
+    )
