@@ -1,0 +1,197 @@
+"""One partner-day's items: the scenario of each and the values both of its sides will carry.
+
+An item is one real-world event: a partner record and a ledger record for pairs, one record for
+an orphan, one partner and two ledger records for ambiguous twins. Every value is drawn per item
+index from seeded streams, so the same seed gives the same items, row for row.
+
+What each scenario is made of (d = partner value date - ledger value date, diff = partner
+compared amount - ledger amount; windows and tolerances are the partner's RuleSet):
+- exact: same reference, diff 0, d 0 (10% lag by 1..exact_window.after days).
+- refund: an exact pair of refund records (negative amounts, 20-100% of the payment) sharing
+  the order reference of exact item i; payment and refund are too far apart to pair.
+- key_amount: same reference, 1 <= |diff| <= key tolerance under every reading, d in key_window.
+- key_date: same reference, diff 0, d inside key_window but outside exact_window.
+- amount_mismatch: same reference, |diff| beyond the widest key tolerance under every reading.
+- date_mismatch: same reference, diff 0, d outside every key window.
+- currency_mismatch: same reference and amount, the ledger booked the next currency.
+- no_key: one side's reference lost (empty) or mangled, |diff| <= no-key tolerance,
+  d inside no_key_window.
+- partner_only, ledger_only: one record, a fresh reference (a quarter have none).
+- ambiguous: a partner record without reference and two ledger records with fresh references,
+  all three with the same amount, currency and value dates (d inside no_key_window).
+Items of the last four scenarios reach the no-key stage; their amounts are slots (see amounts),
+numbered per currency and interleaved across days, so no two items of a partner ever come within
+no-key tolerance of each other on any day, and ambiguous twins tie only with their own partner
+record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from recon.synth.amounts import other_currency, pick_currency, realistic_amount, slot_amount
+from recon.synth.draws import draw
+from recon.synth.identifiers import IdScope, mangled
+from recon.synth.partners import GeneratedPartner
+from recon.synth.plan import SCENARIO_NAMES, SCENARIOS, CasePlan
+from recon.synth.rules import RuleSet
+
+SCENARIO = pl.Enum(SCENARIO_NAMES)
+NO_KEY_STAGE = tuple(scenario.name for scenario in SCENARIOS if scenario.reaches_no_key_stage)
+FEE_PER_MILLE = 15
+BATCHES_PER_DAY = 4
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One partner and one business date: the unit the engine reconciles."""
+
+    partner: GeneratedPartner
+    business_date: date
+    day_number: int
+    days: int
+    seed: int
+
+    @property
+    def rules(self) -> RuleSet:
+        return self.partner.rules
+
+    @property
+    def ids(self) -> IdScope:
+        return IdScope(self.partner.number, self.business_date, self.seed)
+
+    def draw(self, key: pl.Expr, modulus: int | pl.Expr, label: str) -> pl.Expr:
+        """A seeded draw of its own stream for this unit: partners and days never share values."""
+        return draw(key, modulus, self.seed, label, self.partner.number, self.day_number)
+
+
+def _scenario_column(plan: CasePlan) -> pl.Series:
+    parts = [pl.repeat(name, count, eager=True) for name, count in plan.counts.items() if count]
+    return pl.concat(parts).cast(SCENARIO).rename("scenario")
+
+
+def build_items(plan: CasePlan, unit: Unit) -> pl.DataFrame:
+    """All items of the unit, one row each, in item-index order."""
+    rules, item, scenario = unit.rules, pl.col("item"), pl.col("scenario")
+    key = pl.when(scenario == "refund").then(item - plan.start("refund")).otherwise(item)
+    frame = (
+        _scenario_column(plan)
+        .to_frame()
+        .with_row_index("item")
+        .with_columns(item.cast(pl.Int64))
+        .with_columns(key=key, no_key_stage=scenario.is_in(NO_KEY_STAGE))
+        .with_columns(currency=pick_currency(pl.col("key"), unit.seed, unit.partner.number, unit.day_number))
+    )
+    frame = frame.with_columns(compared=_compared_amount(unit))
+    fee = pl.when(pl.col("compared") > 0).then(pl.col("compared") * FEE_PER_MILLE // 1000).otherwise(0)
+    frame = frame.with_columns(fee=fee).with_columns(
+        gross=pl.col("compared") + pl.col("fee") if rules.compare == "net" else pl.col("compared")
+    )
+    return frame.with_columns(
+        ledger_amount=pl.col("compared") - _amount_diff(unit),
+        ledger_currency=pl.when(scenario == "currency_mismatch")
+        .then(other_currency(pl.col("currency")))
+        .otherwise(pl.col("currency")),
+        lag=_date_lag(unit),
+        batch=1 + unit.draw(item, BATCHES_PER_DAY, "batch"),
+        **_references(unit),
+    )
+
+
+def _compared_amount(unit: Unit) -> pl.Expr:
+    """Signed amount the partner's rules compare (gross or net): realistic, refunded or a slot."""
+    scenario, item, key, currency = pl.col("scenario"), pl.col("item"), pl.col("key"), pl.col("currency")
+    realistic = realistic_amount(key, currency, unit.seed, unit.partner.number, unit.day_number)
+    slot = pl.int_range(pl.len()).over(["no_key_stage", "currency"]) * unit.days + unit.day_number
+    slot_sign = pl.when(unit.draw(item, 10, "slot_refund") == 0).then(-1).otherwise(1)
+    refunded_percent = 20 + unit.draw(item, 81, "refunded_percent")
+    return (
+        pl.when(pl.col("no_key_stage"))
+        .then(slot_sign * slot_amount(slot, currency, unit.rules.slot_spacing))
+        .when(scenario == "refund")
+        .then(-(realistic * refunded_percent // 100))
+        .otherwise(realistic)
+    )
+
+
+def _amount_diff(unit: Unit) -> pl.Expr:
+    """Partner compared amount minus ledger amount, per the scenario."""
+    rules, scenario, item = unit.rules, pl.col("scenario"), pl.col("item")
+    gross, net = pl.col("gross"), pl.col("gross") - pl.col("fee")
+    sign = pl.when(unit.draw(item, 2, "diff_sign") == 0).then(1).otherwise(-1)
+    inside = 1 + unit.draw(item, rules.key_tolerance_inside(gross, net), "key_diff")
+    outside = (
+        rules.key_tolerance_outside(gross, net) + 1 + unit.draw(item, 1 + pl.col("compared") // 10, "gap")
+    )
+    no_key_tolerance = rules.no_key_tolerance_minor
+    return (
+        pl.when(scenario == "key_amount")
+        .then(sign * inside)
+        .when(scenario == "amount_mismatch")
+        .then(sign * outside)
+        .when(scenario == "no_key")
+        .then(unit.draw(item, 2 * no_key_tolerance + 1, "no_key_diff") - no_key_tolerance)
+        .otherwise(0)
+    )
+
+
+def _date_lag(unit: Unit) -> pl.Expr:
+    """Partner value date minus ledger value date in days, per the scenario."""
+    exact, key, no_key = unit.rules.exact_window, unit.rules.key_window, unit.rules.no_key_window
+    scenario, item = pl.col("scenario"), pl.col("item")
+    exact_lag = pl.when(unit.draw(item, 10, "lagged") == 0).then(1 + unit.draw(item, exact.after, "lag"))
+    later, earlier = key.after - exact.after, key.before - exact.before
+    pick = unit.draw(item, later + earlier, "key_only_lag")
+    key_only_lag = (
+        pl.when(pick < later).then(exact.after + 1 + pick).otherwise(-(exact.before + 1 + pick - later))
+    )
+    outside_lag = (
+        pl.when(unit.draw(item, 4, "early") == 0)
+        .then(-(key.before + 1 + unit.draw(item, 3, "early_days")))
+        .otherwise(key.after + 1 + unit.draw(item, 5, "late_days"))
+    )
+    return (
+        pl.when(scenario.is_in(["exact", "refund"]))
+        .then(exact_lag.otherwise(0))
+        .when(scenario == "key_amount")
+        .then(unit.draw(item, key.before + key.after + 1, "key_lag") - key.before)
+        .when(scenario == "key_date")
+        .then(key_only_lag)
+        .when(scenario == "date_mismatch")
+        .then(outside_lag)
+        .when(scenario.is_in(["no_key", "ambiguous"]))
+        .then(unit.draw(item, no_key.before + no_key.after + 1, "no_key_lag") - no_key.before)
+        .otherwise(0)
+    )
+
+
+def _references(unit: Unit) -> dict[str, pl.Expr]:
+    """Our order reference as each side writes it: intact, empty or mangled per the scenario."""
+    scenario, item = pl.col("scenario"), pl.col("item")
+    order = unit.ids.order_reference(pl.col("key"))
+    damage = unit.draw(item, 4, "damage")
+    damaged = mangled(order, unit.draw(item, 2, "mangle_style"))
+    no_reference = unit.draw(item, 4, "orphan_reference") == 0
+    no_key = scenario == "no_key"
+    partner = (
+        pl.when(
+            (scenario == "ambiguous")
+            | ((scenario == "partner_only") & no_reference)
+            | (no_key & (damage == 0))
+        )
+        .then(None)
+        .when(no_key & (damage == 1))
+        .then(damaged)
+        .otherwise(order)
+    )
+    ledger = (
+        pl.when(((scenario == "ledger_only") & no_reference) | (no_key & (damage == 2)))
+        .then(None)
+        .when(no_key & (damage == 3))
+        .then(damaged)
+        .otherwise(order)
+    )
+    return {"reference_at_partner": partner, "reference_in_ledger": ledger}

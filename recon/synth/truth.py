@@ -1,0 +1,75 @@
+"""The expected outcome of every written record, per docs/matching.md.
+
+Records are identified as the engine identifies them, "<file base name>:<line>" with the header
+on line 1. Of identical copies the first by line is the one that goes on to matching; the later
+one is a `duplicate`. Pairs (matches and key mismatches) name each other's first copy as the
+counterpart; every other record has none. Both records of a key mismatch carry its type, though
+the engine writes one break for them, keyed on the partner record. `expected_rule` is set for
+matches only. `scenario` (the generator's own label, e.g. key_date or no_key) is kept to explain
+a disagreement; it is not part of the contract.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from recon.synth.plan import SCENARIOS
+
+_OUTCOME = {scenario.name: scenario.outcome for scenario in SCENARIOS}
+_RULE = {scenario.name: scenario.rule for scenario in SCENARIOS}
+_PAIRED = [scenario.name for scenario in SCENARIOS if scenario.paired]
+TRUTH_SCHEMA: dict[str, pl.DataType] = {
+    "side": pl.String(),
+    "partner": pl.String(),
+    "business_date": pl.Date(),
+    "record_id": pl.String(),
+    "expected": pl.String(),
+    "expected_rule": pl.String(),
+    "counterpart_record_id": pl.String(),
+    "scenario": pl.String(),
+}
+
+
+def with_record_ids(records: pl.DataFrame, file_name: str) -> pl.LazyFrame:
+    """Number the rows as lines of the written file: the first data row is line 2."""
+    line = pl.int_range(2, pl.len() + 2, dtype=pl.Int64)
+    return records.lazy().with_columns(
+        line=line, record_id=pl.concat_str(pl.lit(file_name + ":"), line.cast(pl.String))
+    )
+
+
+def _first_copy(records: pl.LazyFrame) -> pl.LazyFrame:
+    copy_of = ["partner", "item", "member"]
+    return records.with_columns(first=pl.col("line") == pl.col("line").min().over(copy_of))
+
+
+def _side_truth(records: pl.LazyFrame, other: pl.LazyFrame, side: str, business_date: date) -> pl.LazyFrame:
+    counterparts = other.filter(pl.col("first") & (pl.col("member") == 0)).select(
+        "partner", "item", counterpart_record_id="record_id"
+    )
+    first, scenario = pl.col("first"), pl.col("scenario")
+    return records.join(counterparts, on=["partner", "item"], how="left", maintain_order="left").select(
+        side=pl.lit(side),
+        partner="partner",
+        business_date=pl.lit(business_date, pl.Date),
+        record_id="record_id",
+        expected=pl.when(first)
+        .then(scenario.replace_strict(_OUTCOME, return_dtype=pl.String))
+        .otherwise(pl.lit("duplicate")),
+        expected_rule=pl.when(first).then(scenario.replace_strict(_RULE, return_dtype=pl.String)),
+        counterpart_record_id=pl.when(first & scenario.is_in(_PAIRED)).then("counterpart_record_id"),
+        scenario=scenario.cast(pl.String),
+    )
+
+
+def day_truth(partner: pl.LazyFrame, ledger: pl.LazyFrame, business_date: date) -> pl.LazyFrame:
+    """Truth rows of one business date: every partner record of every partner, then the ledger."""
+    partner, ledger = _first_copy(partner), _first_copy(ledger)
+    return pl.concat(
+        [
+            _side_truth(partner, ledger, "partner", business_date),
+            _side_truth(ledger, partner, "ledger", business_date),
+        ]
+    )
