@@ -18,9 +18,11 @@ import duckdb
 import polars as pl
 
 from recon.balance import assert_balanced, balance_statement
-from recon.config import ReconConfig
+from recon.carry import carried_participants, earlier_carry_files
+from recon.config import PartnerConfig, ReconConfig
 from recon.errors import ReconError
 from recon.ingest import IngestResult, read_ledger_file, read_partner_file
+from recon.lifecycle import write_breaks, write_carry, write_resolved
 from recon.matching import reconcile
 from recon.metrics import UnitMetrics, unit_metrics
 from recon.schema import SIDES
@@ -29,6 +31,7 @@ from recon.sql import quote
 from recon.store import Layout, publish, refresh_views, staging_path, write_parquet
 
 Progress = Callable[[str], None]
+PUBLISHED = ("matches", "breaks", "carry", "resolved", "quarantine", "balance")
 
 
 @dataclass(frozen=True)
@@ -82,39 +85,63 @@ def _write_side(
 def reconcile_partner_day(
     config: ReconConfig, partner_id: str, business_date: date, layout: Layout
 ) -> UnitResult:
-    """Match the day's canonical records in a private in-memory DuckDB, check, then publish."""
+    """Match the day's canonical records and the carried open items that may pair with them, in a
+    private in-memory DuckDB; check the balance; then publish every output at once."""
     partner = config.partner(partner_id)
-    finals = {table: layout.result(table, partner_id, business_date) for table in ("matches", "breaks")}
+    carry_files = earlier_carry_files(layout, partner_id, business_date)
+    finals = {table: layout.result(table, partner_id, business_date) for table in PUBLISHED}
     staged = {table: staging_path(path) for table, path in finals.items()}
+    raw_breaks = staging_path(finals["breaks"].with_name("raw_breaks.parquet"))
     try:
         with duckdb.connect() as con:
-            quarantine = _input_views(con, layout, partner_id, business_date)
-            reconcile(con, partner, business_date, staged["matches"], staged["breaks"])
+            quarantine = _input_views(con, layout, partner, business_date, carry_files)
+            reconcile(con, partner, business_date, staged["matches"], raw_breaks)
             statement = balance_statement(
-                con, partner_id, business_date.isoformat(), staged["matches"], staged["breaks"]
+                con, partner_id, business_date.isoformat(), staged["matches"], raw_breaks
             )
             assert_balanced(statement, f"{partner_id} {business_date}")
-        write_parquet(quarantine, layout.result("quarantine", partner_id, business_date))
-        write_parquet(statement, layout.result("balance", partner_id, business_date))
+            write_breaks(con, partner.breaks, business_date, raw_breaks, staged["breaks"])
+            write_carry(con, business_date, staged["breaks"], staged["carry"])
+            write_resolved(
+                con, partner_id, business_date, staged["matches"], staged["breaks"], staged["resolved"]
+            )
+        for table, frame in (("quarantine", quarantine), ("balance", statement)):
+            write_parquet(frame, staged[table], atomic=False)
         for table, path in finals.items():
             publish(staged[table], path)
     finally:
-        for path in staged.values():
+        for path in (*staged.values(), raw_breaks):
             path.unlink(missing_ok=True)
     return UnitResult(partner_id, business_date, metrics=unit_metrics(layout, partner_id, business_date))
 
 
 def _input_views(
-    con: duckdb.DuckDBPyConnection, layout: Layout, partner_id: str, business_date: date
+    con: duckdb.DuckDBPyConnection,
+    layout: Layout,
+    partner: PartnerConfig,
+    business_date: date,
+    carry_files: list[str],
 ) -> pl.DataFrame:
-    """Views `partner_in`, `ledger_in` (with a `sort_key` giving outputs a stable order) and
-    `quarantine_in`; returns the quarantine of both sides, ordered for publishing."""
+    """Views `partner_in` and `ledger_in`: the day's records plus the carried participants, each
+    with `first_seen` and a `sort_key` (origin date, line) that gives outputs a stable order;
+    and `quarantine_in`. Returns the quarantine of both sides, ordered for publishing."""
     for side in SIDES:
-        source = f"read_parquet({quote(str(layout.canonical(side, partner_id, business_date)))})"
+        path = quote(str(layout.canonical(side, partner.id, business_date)))
+        con.execute(f"CREATE VIEW today_{side} AS SELECT * FROM read_parquet({path})")
+    carried_participants(con, carry_files, partner.rules)
+    day = f"DATE '{business_date.isoformat()}'"
+    sort_key = "((business_date - DATE '1970-01-01')::BIGINT << 32) | source_line"
+    for side in SIDES:
         view = "partner_in" if side == "partner" else "ledger_in"
-        con.execute(f"CREATE VIEW {view} AS SELECT *, source_line::BIGINT AS sort_key FROM {source}")
+        con.execute(
+            f"""CREATE VIEW {view} AS
+            SELECT *, {day} AS first_seen, {sort_key} AS sort_key FROM today_{side}
+            UNION ALL
+            SELECT * EXCLUDE (break_id, break_type, keyed), {sort_key}
+            FROM carried_in WHERE side = '{side}'"""
+        )
     quarantine = pl.concat(
-        [pl.read_parquet(layout.canonical_quarantine(side, partner_id, business_date)) for side in SIDES]
+        [pl.read_parquet(layout.canonical_quarantine(side, partner.id, business_date)) for side in SIDES]
     ).sort("side", "source_file", "source_line")
     con.register("quarantine_in", quarantine)
     return quarantine

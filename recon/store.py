@@ -20,7 +20,7 @@ import polars as pl
 
 from recon.sql import quote
 
-RESULT_TABLES = ("matches", "breaks", "quarantine", "balance")
+RESULT_TABLES = ("matches", "breaks", "resolved", "quarantine", "balance")
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,13 @@ class Layout:
 
     def result(self, table: str, partner: str, business_date: date) -> Path:
         return self.root / "results" / f"partner={partner}" / f"date={business_date}" / f"{table}.parquet"
+
+    def partner_results(self, partner: str, table: str) -> list[tuple[date, Path]]:
+        """Every business date that has `table` for this partner, with the file's path."""
+        found = []
+        for path in (self.root / "results" / f"partner={partner}").glob(f"date=*/{table}.parquet"):
+            found.append((date.fromisoformat(path.parent.name.removeprefix("date=")), path))
+        return sorted(found)
 
     def unrouted_quarantine(self, business_date: date) -> Path:
         """Ledger rows whose partner code matches no configured partner."""
@@ -71,8 +78,12 @@ def atomic_output(path: Path) -> Iterator[Path]:
         staged.unlink(missing_ok=True)
 
 
-def write_parquet(frame: pl.DataFrame, path: Path) -> None:
-    """Write a Polars frame atomically (fixed settings, so equal frames give equal bytes)."""
+def write_parquet(frame: pl.DataFrame, path: Path, atomic: bool = True) -> None:
+    """Write a Polars frame (fixed settings, so equal frames give equal bytes); atomically unless
+    `path` is itself a staging path that the caller publishes."""
+    if not atomic:
+        frame.write_parquet(path, compression="zstd", statistics=True)
+        return
     with atomic_output(path) as staged:
         frame.write_parquet(staged, compression="zstd", statistics=True)
 

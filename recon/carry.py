@@ -1,0 +1,82 @@
+"""Open items carried from one business day to the next.
+
+Every reconciliation of day D writes `carry.parquet`: one row per record left open on D (with
+its canonical fields, first-seen date and the break it belongs to) and one closing row per
+carried record that was matched on D. The open pool before D is the latest row of each record
+over the carry files of earlier days, kept when that row is open. Files are immutable, so
+re-running an earlier day only needs the later days recomputed in order.
+
+Only carried records that could pair with something that arrived on D join D's matching:
+those sharing a reference with a new record of either side, and those whose value date is
+within reach of a no-key rule's window. The rest of the pool is neither re-read in full nor
+re-written: it stays open in the files where it already is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import duckdb
+
+from recon.config import MatchRule
+from recon.errors import ReconError
+from recon.sql import quote
+from recon.store import Layout
+
+
+def earlier_carry_files(layout: Layout, partner_id: str, business_date: date) -> list[str]:
+    """Carry files of days before `business_date`; the previous day must be among them if any is."""
+    files = sorted(
+        (day, path) for day, path in layout.partner_results(partner_id, "carry") if day < business_date
+    )
+    if files and files[-1][0] != business_date - timedelta(days=1):
+        previous = business_date - timedelta(days=1)
+        raise ReconError(
+            f"{partner_id} {business_date}: the previous business date {previous} has not been reconciled "
+            f"(last is {files[-1][0]}); days must run in order"
+        )
+    return [str(path) for _day, path in files]
+
+
+def carried_participants(
+    con: duckdb.DuckDBPyConnection, carry_files: Sequence[str], rules: Sequence[MatchRule]
+) -> None:
+    """Create `carried_in`: open carried records that may pair with the day's new records in the
+    views `today_partner` and `today_ledger`: canonical columns, `first_seen`, and the break they
+    were in (`break_id`, `break_type`, `keyed` when the break is keyed on this record)."""
+    if not carry_files:
+        con.execute(
+            "CREATE TEMP TABLE carried_in AS SELECT *, NULL::DATE AS first_seen, NULL::VARCHAR AS break_id, "
+            "NULL::VARCHAR AS break_type, NULL::BOOLEAN AS keyed FROM today_partner LIMIT 0"
+        )
+        return
+    history = f"read_parquet([{', '.join(quote(path) for path in carry_files)}])"
+    con.execute(
+        "CREATE TEMP VIEW today_all AS SELECT reference, value_date FROM today_partner "
+        "UNION ALL SELECT reference, value_date FROM today_ledger"
+    )
+    reach = _nokey_reach_days(rules)
+    near = (
+        f"OR h.value_date BETWEEN (SELECT min(value_date) FROM today_all) - {reach} "
+        f"AND (SELECT max(value_date) FROM today_all) + {reach}"
+        if reach is not None
+        else ""
+    )
+    con.execute(
+        f"""CREATE TEMP TABLE carried_in AS
+        WITH latest AS (
+            SELECT side, record_id, max(carried_on) AS carried_on FROM {history} GROUP BY side, record_id
+        )
+        SELECT h.* EXCLUDE (carried_on, open)
+        FROM {history} h JOIN latest USING (side, record_id, carried_on)
+        WHERE h.open AND (
+            h.reference IN (SELECT reference FROM today_all WHERE reference IS NOT NULL) {near}
+        )"""
+    )
+
+
+def _nokey_reach_days(rules: Sequence[MatchRule]) -> int | None:
+    """Widest date window of any no-key rule, either way; None when no rule matches without a key."""
+    windows = [rule.date_window for rule in rules if rule.match_on == "none"]
+    return max((max(w.days_before, w.days_after) for w in windows), default=None)

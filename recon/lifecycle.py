@@ -1,0 +1,152 @@
+"""Break lifecycle: first seen, age, status, severity; what carries forward; what closed.
+
+Status of an open item on day D, with age = D - first_seen and grace = the partner's grace
+days for its break type: `pending` while age < grace (an expected timing difference, not yet a
+break), `new` on the day age reaches grace, `persisting` after that. A carried break that is
+gone on D is `resolved`: `resolved_by_match` when its record matched, `merged` when its record
+now belongs to another break (e.g. the ledger side of an amount mismatch that arrived on D).
+The same formulas serve the open-breaks view of any date, so status never depends on which
+day last rewrote a row.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from recon.config import BreakPolicy
+from recon.money import currency_exponents
+from recon.sql import quote
+
+AGE_BUCKETS = ("0-1", "2-7", "8-30", ">30")
+
+
+def age_bucket(age: str) -> str:
+    return (
+        f"CASE WHEN {age} <= 1 THEN '0-1' WHEN {age} <= 7 THEN '2-7' "
+        f"WHEN {age} <= 30 THEN '8-30' ELSE '>30' END"
+    )
+
+
+def grace(policy: BreakPolicy, break_type: str) -> str:
+    branches = " ".join(f"WHEN '{kind}' THEN {days}" for kind, days in sorted(policy.grace_days.items()))
+    return f"(CASE {break_type} {branches} ELSE 0 END)" if branches else "0"
+
+
+def status(policy: BreakPolicy, break_type: str, age: str) -> str:
+    days = grace(policy, break_type)
+    return f"CASE WHEN {age} < {days} THEN 'pending' WHEN {age} = {days} THEN 'new' ELSE 'persisting' END"
+
+
+def severity(policy: BreakPolicy, amount: str, age: str) -> str:
+    """Needs the columns `high_minor` and `critical_minor` of `severity_limits` joined on currency."""
+    return (
+        f"CASE WHEN {amount} >= critical_minor OR {age} >= {policy.critical_age_days} THEN 'critical' "
+        f"WHEN {amount} >= high_minor OR {age} >= {policy.high_age_days} THEN 'high' ELSE 'low' END"
+    )
+
+
+def register_severity_limits(con: duckdb.DuckDBPyConnection, policy: BreakPolicy) -> None:
+    """Amount thresholds in each currency's minor units, computed exactly in Python."""
+
+    def minor(amount: Decimal, exponent: int) -> int:
+        return int(amount.scaleb(exponent).to_integral_value())
+
+    rows = [
+        (code, minor(policy.high_amount, exponent), minor(policy.critical_amount, exponent))
+        for code, exponent in sorted(currency_exponents().items())
+    ]
+    limits = pl.DataFrame(rows, schema=["currency", "high_minor", "critical_minor"], orient="row")
+    con.register("severity_limits", limits)
+
+
+def lifecycle_columns(policy: BreakPolicy, business_date: date, first_seen: str) -> str:
+    """first_seen, last_seen, age_days, age_bucket, status, severity of a break row as of a date."""
+    day = f"DATE '{business_date.isoformat()}'"
+    age = f"({day} - {first_seen})"
+    amount = "abs(coalesce(partner_amount_minor, ledger_amount_minor))"
+    return f"""{first_seen} AS first_seen, {day} AS last_seen, {age} AS age_days,
+        {age_bucket(age)} AS age_bucket, {status(policy, "break_type", age)} AS status,
+        {severity(policy, amount, age)} AS severity"""
+
+
+def write_breaks(
+    con: duckdb.DuckDBPyConnection, policy: BreakPolicy, business_date: date, raw: Path, out: Path
+) -> None:
+    """Breaks of the day with their lifecycle; a carried record keeps its first-seen date."""
+    register_severity_limits(con, policy)
+    first_seen = f"coalesce(c.first_seen, DATE '{business_date.isoformat()}')"
+    con.execute(
+        f"""COPY (
+            SELECT b.*, {lifecycle_columns(policy, business_date, first_seen)}
+            FROM read_parquet({quote(str(raw))}) b
+            LEFT JOIN carried_in c ON c.side = b.side AND c.record_id = b.record_id
+            LEFT JOIN severity_limits l ON l.currency = b.currency
+            ORDER BY b.side, b.record_id
+        ) TO {quote(str(out))} (FORMAT parquet)"""
+    )
+
+
+def write_carry(con: duckdb.DuckDBPyConnection, business_date: date, breaks: Path, out: Path) -> None:
+    """Every record still open after the day (keyed or as a break's other side), then a closing
+    row for each carried record that is in no break any more (it matched)."""
+    day = f"DATE '{business_date.isoformat()}'"
+    con.execute(
+        f"""CREATE TEMP TABLE open_members AS
+        SELECT 'partner' AS side, partner_record_id AS record_id, break_id, break_type,
+               side = 'partner' AS keyed
+        FROM read_parquet({quote(str(breaks))}) WHERE partner_record_id IS NOT NULL
+        UNION ALL
+        SELECT 'ledger', ledger_record_id, break_id, break_type, side = 'ledger'
+        FROM read_parquet({quote(str(breaks))}) WHERE ledger_record_id IS NOT NULL"""
+    )
+    con.execute(
+        f"""COPY (
+            SELECT r.* EXCLUDE (sort_key), m.break_id, m.break_type, m.keyed, TRUE AS open,
+                   {day} AS carried_on
+            FROM open_members m
+            JOIN (SELECT * FROM partner_in UNION ALL SELECT * FROM ledger_in) r
+                ON r.side = m.side AND r.record_id = m.record_id
+            UNION ALL
+            SELECT c.* EXCLUDE (first_seen, break_id, break_type, keyed), c.first_seen, NULL, NULL, NULL,
+                   FALSE, {day}
+            FROM carried_in c ANTI JOIN open_members m ON m.side = c.side AND m.record_id = c.record_id
+            ORDER BY side, record_id, open
+        ) TO {quote(str(out))} (FORMAT parquet)"""
+    )
+
+
+def write_resolved(
+    con: duckdb.DuckDBPyConnection, partner: str, business_date: date, matches: Path, breaks: Path, out: Path
+) -> None:
+    """Carried breaks that closed on the day, and how."""
+    day = f"DATE '{business_date.isoformat()}'"
+    breaks_file, matches_file = (f"read_parquet({quote(str(path))})" for path in (breaks, matches))
+    con.execute(
+        f"""COPY (
+            WITH closed AS (
+                SELECT c.* FROM carried_in c
+                WHERE c.keyed AND c.break_id NOT IN (SELECT break_id FROM {breaks_file})
+            ), matched AS (
+                SELECT 'partner' AS side, partner_record_id AS record_id, rule,
+                       ledger_record_id AS counterpart
+                FROM {matches_file}
+                WHERE partner_record_id IN (SELECT record_id FROM closed WHERE side = 'partner')
+                UNION ALL
+                SELECT 'ledger', ledger_record_id, rule, partner_record_id
+                FROM {matches_file}
+                WHERE ledger_record_id IN (SELECT record_id FROM closed WHERE side = 'ledger')
+            )
+            SELECT c.break_id, '{partner}' AS partner, {day} AS business_date, c.break_type, c.side,
+                   c.record_id, c.reference, c.currency, c.amount_minor, c.first_seen,
+                   {day} - c.first_seen AS age_days, {day} AS resolved_on,
+                   CASE WHEN m.rule IS NOT NULL THEN 'resolved_by_match' ELSE 'merged' END AS resolution,
+                   m.rule AS matched_by_rule, m.counterpart AS counterpart_record_id
+            FROM closed c LEFT JOIN matched m USING (side, record_id)
+            ORDER BY c.side, c.record_id
+        ) TO {quote(str(out))} (FORMAT parquet)"""
+    )
