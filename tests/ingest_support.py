@@ -18,6 +18,23 @@ STRIPE_HEADER = (
     "currency,gross,fee,created_date,available_on"
 )
 LEDGER_HEADER = "entry_id,booked_on,value_date,counterparty,reference,entry_type,currency,amount,direction"
+ADYEN_HEADER = (
+    "Psp Reference;Merchant Reference;Type;Gross Currency;Gross Debit (GC);Gross Credit (GC);"
+    "Commission;Batch Number;Booking Date"
+)
+PAYPAL_HEADER = "\t".join(
+    [
+        "CH",
+        "Transaction ID",
+        "Invoice ID",
+        "Transaction Event Code",
+        "Transaction Completion Date",
+        "Transaction Debit or Credit",
+        "Gross Transaction Amount",
+        "Gross Transaction Currency",
+        "Fee Amount",
+    ]
+)
 
 
 @cache

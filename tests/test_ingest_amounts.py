@@ -6,29 +6,22 @@ import random
 from pathlib import Path
 
 import pytest
-from ingest_support import DAY, LEDGER_HEADER, STRIPE_HEADER, fixture_config, reasons, write_lines
+from ingest_support import (
+    ADYEN_HEADER,
+    DAY,
+    LEDGER_HEADER,
+    PAYPAL_HEADER,
+    STRIPE_HEADER,
+    fixture_config,
+    reasons,
+    write_lines,
+)
 
 from recon.ingest import IngestResult, read_ledger_file, read_partner_file
 from recon.money import exponent_of, format_minor
 
 LARGEST = 10**18 - 1
 CURRENCIES = ("JPY", "USD", "KWD")
-ADYEN_HEADER = (
-    "Psp Reference;Merchant Reference;Type;Gross Currency;Gross Debit (GC);Gross Credit (GC);"
-    "Commission;Batch Number;Booking Date"
-)
-PAYPAL_HEADER = "\t".join(
-    [
-        "Transaction ID",
-        "Invoice ID",
-        "Transaction Event Code",
-        "Transaction Completion Date",
-        "Transaction Debit or Credit",
-        "Gross Transaction Amount",
-        "Gross Transaction Currency",
-        "Fee Amount",
-    ]
-)
 
 
 def edge_values(currency: str) -> list[int]:
@@ -91,6 +84,7 @@ def test_paypal_dot_decimals_comma_thousands_with_cr_dr(tmp_path: Path, currency
     rows = [
         "\t".join(
             [
+                "SB",
                 f"T{i}",
                 f"R{i}",
                 "T0006",

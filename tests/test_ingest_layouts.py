@@ -9,7 +9,16 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from ingest_support import DAY, LEDGER_HEADER, STRIPE_HEADER, fixture_config, reasons, write_lines
+from ingest_support import (
+    ADYEN_HEADER,
+    DAY,
+    LEDGER_HEADER,
+    PAYPAL_HEADER,
+    STRIPE_HEADER,
+    fixture_config,
+    reasons,
+    write_lines,
+)
 
 from recon.config import LedgerConfig, load_config
 from recon.errors import ConfigError, IngestError
@@ -18,22 +27,6 @@ from recon.schema import CANONICAL_SCHEMA, QUARANTINE_SCHEMA
 
 VALUES = ("record_id", "reference", "record_type", "currency", "amount_minor", "fee_minor", "net_minor")
 DATES = ("record_id", "booking_date", "value_date")
-
-ADYEN_HEADER = (
-    "Psp Reference;Merchant Reference;Type;Gross Currency;Gross Debit (GC);Gross Credit (GC);"
-    "Commission;Batch Number;Booking Date"
-)
-PAYPAL_HEADER = [
-    "CH",
-    "Transaction ID",
-    "Invoice ID",
-    "Transaction Event Code",
-    "Transaction Completion Date",
-    "Transaction Debit or Credit",
-    "Gross Transaction Amount",
-    "Gross Transaction Currency",
-    "Fee Amount",
-]
 
 
 def assert_contract(result: IngestResult) -> None:
@@ -161,7 +154,7 @@ def test_paypal_tabs_thousands_and_cr_dr_indicator(tmp_path: Path) -> None:
         ["SB", "T3", "INV-3", "T1201", "2026/11/01", "dr", "1,234,567.89", "USD", "0.10"],
         ["SB", "T4", "INV-4", "T0003", "2026/11/02", "CR", "8,400", "JPY", "0"],
     ]
-    path = write_lines(tmp_path, "STL-20261102.tsv", ["\t".join(row) for row in [PAYPAL_HEADER, *rows]])
+    path = write_lines(tmp_path, "STL-20261102.tsv", [PAYPAL_HEADER, *("\t".join(row) for row in rows)])
     result = read_partner_file(path, fixture_config().partner("paypal_gb"), DAY)
 
     assert_contract(result)
@@ -178,7 +171,7 @@ def test_paypal_tabs_thousands_and_cr_dr_indicator(tmp_path: Path) -> None:
 
 def test_paypal_indicator_outside_the_configured_values_is_quarantined(tmp_path: Path) -> None:
     row = ["SB", "T1", "INV-1", "T0006", "2026/11/02", "XX", "10.00", "GBP", "0.10"]
-    path = write_lines(tmp_path, "STL.tsv", ["\t".join(PAYPAL_HEADER), "\t".join(row)])
+    path = write_lines(tmp_path, "STL.tsv", [PAYPAL_HEADER, "\t".join(row)])
     result = read_partner_file(path, fixture_config().partner("paypal_gb"), DAY)
 
     assert reasons(result.quarantine) == {

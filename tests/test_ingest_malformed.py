@@ -6,7 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ingest_support import DAY, LEDGER_HEADER, STRIPE_HEADER, fixture_config, reasons, write_lines
+from ingest_support import (
+    DAY,
+    LEDGER_HEADER,
+    PAYPAL_HEADER,
+    STRIPE_HEADER,
+    fixture_config,
+    reasons,
+    write_lines,
+)
 
 from recon.errors import IngestError
 from recon.ingest import IngestResult, read_ledger_file, read_partner_file
@@ -100,14 +108,17 @@ def test_byte_order_mark_is_stripped(tmp_path: Path) -> None:
     )
 
 
-def test_crlf_line_endings_and_trailing_blank_lines(tmp_path: Path) -> None:
+def test_crlf_line_endings_and_blank_lines_around_the_data(tmp_path: Path) -> None:
     path = tmp_path / "crlf.csv"
-    path.write_bytes(f"{STRIPE_HEADER}\r\n{GOOD}\r\n{GOOD_2}\r\n\r\n\r\n".encode())
+    path.write_bytes(f"\r\n\r\n{STRIPE_HEADER}\r\n{GOOD}\r\n{GOOD_2}\r\n\r\n\r\n".encode())
 
     result = read_stripe(path)
 
     assert result.source.data_rows == 2
-    assert result.records["reference"].to_list() == ["ORD-1", "ORD-2"]
+    assert result.records.select("record_id", "reference").rows() == [
+        ("crlf.csv:4", "ORD-1"),
+        ("crlf.csv:5", "ORD-2"),
+    ]
 
 
 def test_blank_line_inside_the_file_is_quarantined(tmp_path: Path) -> None:
@@ -147,23 +158,11 @@ def test_bad_amount(tmp_path: Path) -> None:
     "amount", ["1,23.45", "12,34,567.00", "1234,567.00", ",123.00", "1,2345.00", "1.234,56", "1,234.", ".5"]
 )
 def test_thousands_separators_in_the_wrong_place(tmp_path: Path, amount: str) -> None:
-    header = "\t".join(
-        [
-            "Transaction ID",
-            "Invoice ID",
-            "Transaction Event Code",
-            "Transaction Completion Date",
-            "Transaction Debit or Credit",
-            "Gross Transaction Amount",
-            "Gross Transaction Currency",
-            "Fee Amount",
-        ]
-    )
     rows = [
-        f"T1\tINV-1\tT0006\t2026/11/02\tCR\t{amount}\tGBP\t0",
-        "T2\tINV-2\tT0006\t2026/11/02\tCR\t1,234,567.00\tGBP\t0",
+        f"SB\tT1\tINV-1\tT0006\t2026/11/02\tCR\t{amount}\tGBP\t0",
+        "SB\tT2\tINV-2\tT0006\t2026/11/02\tCR\t1,234,567.00\tGBP\t0",
     ]
-    path = write_lines(tmp_path, "STL.tsv", [header, *rows])
+    path = write_lines(tmp_path, "STL.tsv", [PAYPAL_HEADER, *rows])
 
     result = read_partner_file(path, fixture_config().partner("paypal_gb"), DAY)
 

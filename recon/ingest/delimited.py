@@ -20,13 +20,16 @@ from recon.ingest.layout import check_columns, unreadable
 
 COMMON_DELIMITERS = (",", ";", "\t", "|")
 UTF8_BOM = "\ufeff"
+LEADING_NEWLINES = re.compile(rb"[\r\n]*")
 
 
 def read_delimited(path: Path, data: bytes, fmt: FileFormat, fields: dict[str, str]) -> pl.DataFrame:
     """Parse every cell as a string; rows come back in file order with their line and problem."""
-    payload = _utf8_payload(path, data, fmt.encoding).rstrip(b"\r\n")
-    if not payload.strip():
+    utf8 = _utf8_payload(path, data, fmt.encoding)
+    payload = utf8.strip(b"\r\n")
+    if not payload or payload.isspace():
         raise IngestError(f"{path}: no header line (file is blank)")
+    header_line = utf8.count(b"\n", 0, LEADING_NEWLINES.match(utf8).end()) + 1
     try:
         header = pl.read_csv(payload, separator=fmt.delimiter, n_rows=0, infer_schema=False).columns
         check_columns(path, fields, header, _delimiter_hint(header, fmt.delimiter))
@@ -39,17 +42,18 @@ def read_delimited(path: Path, data: bytes, fmt: FileFormat, fields: dict[str, s
         )
     except pl.exceptions.PolarsError as exc:
         raise unreadable(path, f"{fmt.delimiter!r} delimited text", exc) from None
-    records = _records(payload, fmt.delimiter, cells.height)
+    records = _records(payload, header_line, fmt.delimiter, cells.height)
     if records.height != cells.height + 1:
         raise IngestError(
             f"{path}: cannot number rows: {records.height - 1} records by quote counting, "
             f"{cells.height} parsed; check for unbalanced quotes"
         )
+    noun = pl.when(pl.col("fields") == 1).then(pl.lit("field")).otherwise(pl.lit("fields"))
     problem = (
         pl.when(pl.col("raw") == "")
         .then(pl.lit("blank line"))
         .when(pl.col("fields") != len(header))
-        .then(pl.format("row has {} fields, the header has {}", pl.col("fields"), pl.lit(len(header))))
+        .then(pl.format("row has {} {}, the header has {}", pl.col("fields"), noun, pl.lit(len(header))))
     )
     lineage = records.slice(1).select("line", "raw", problem.alias("problem"))
     return pl.concat(
@@ -76,14 +80,14 @@ def _utf8_payload(path: Path, data: bytes, encoding: str) -> bytes:
     return text.removeprefix(UTF8_BOM).encode()
 
 
-def _records(payload: bytes, delimiter: str, data_rows: int) -> pl.DataFrame:
+def _records(payload: bytes, header_line: int, delimiter: str, data_rows: int) -> pl.DataFrame:
     """One row per CSV record, header first: its first physical line, its text and its number of fields.
 
     When there are exactly as many lines as records, each line is a record (a stray quote inside
     an unquoted cell, which Polars reads as text, changes nothing). Otherwise quoted cells span
     lines, and a record starts on the line after one that leaves no quote open.
     """
-    lines = pl.read_lines(payload, name="raw").with_row_index("line", offset=1)
+    lines = pl.read_lines(payload, name="raw").with_row_index("line", offset=header_line)
     lines = lines.with_columns(pl.col("line").cast(pl.Int64))
     if lines.height != data_rows + 1:
         odd_quotes = pl.col("raw").str.count_matches('"', literal=True) % 2 == 1

@@ -23,11 +23,12 @@ def read_parquet(
     path: Path, data: bytes, fmt: FileFormat, fields: dict[str, str], reporting_timezone: str
 ) -> pl.DataFrame:
     """Read the configured columns and render each as strings."""
+    columns = list(dict.fromkeys(fields.values()))
     try:
-        table = pl.read_parquet(io.BytesIO(data))
+        check_columns(path, fields, list(pl.read_parquet_schema(io.BytesIO(data))))
+        table = pl.read_parquet(io.BytesIO(data), columns=columns)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise unreadable(path, "Parquet", exc) from None
-    check_columns(path, fields, table.columns)
     for field in AMOUNT_FIELDS:
         column = fields.get(field)
         if column is not None and table.schema[column].is_float():
@@ -35,10 +36,7 @@ def read_parquet(
                 f"{path}: column '{column}' is {table.schema[column]}; amounts must not be floats"
             )
     timezone = fmt.timezone or reporting_timezone
-    columns = list(dict.fromkeys(fields.values()))
-    text = table.select(
-        _as_text(name, dtype, fmt, timezone) for name, dtype in table.select(columns).schema.items()
-    )
+    text = table.select(_as_text(name, dtype, fmt, timezone) for name, dtype in table.schema.items())
     return text.select(
         line=pl.int_range(2, pl.len() + 2, dtype=pl.Int64),
         raw=pl.concat_str([pl.col(name).fill_null("") for name in columns], separator=fmt.delimiter),

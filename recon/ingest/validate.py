@@ -18,13 +18,19 @@ def split_valid(normalised: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
     The rare rows pandera rejects get its reason; records and quarantine both stay in file order.
     """
-    is_good = pl.col("reason").is_null()
-    records = normalised.filter(is_good).select(list(CANONICAL_SCHEMA))
+    records = _rows(normalised, good=True)
     rejected = _schema_failures(records)
     if not rejected.is_empty():
         normalised = normalised.update(rejected, on="source_line")
-        records = normalised.filter(is_good).select(list(CANONICAL_SCHEMA))
-    return records, normalised.filter(~is_good).select(list(QUARANTINE_SCHEMA))
+        records = _rows(normalised, good=True)
+    return records, _rows(normalised, good=False)
+
+
+def _rows(normalised: pl.DataFrame, good: bool) -> pl.DataFrame:
+    """The good rows as canonical records, or the others as quarantine; lazily, so `raw` is only copied
+    for the quarantine."""
+    columns = CANONICAL_SCHEMA if good else QUARANTINE_SCHEMA
+    return normalised.lazy().filter(pl.col("reason").is_null() == good).select(list(columns)).collect()
 
 
 def _schema_failures(records: pl.DataFrame) -> pl.DataFrame:
