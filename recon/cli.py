@@ -21,7 +21,7 @@ from recon.summary import summary_table
 
 BUNDLED_CONFIG = Path(__file__).resolve().parent.parent / "fixtures" / "recon.yaml"
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False)
 out = Console()
 if not out.is_terminal:
     out = Console(width=160)

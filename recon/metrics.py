@@ -1,7 +1,8 @@
 """Figures about one reconciled partner-day, read back from its published files.
 
 The CLI summary, the Dagster metadata and the asset checks all use these, so every place
-shows the same numbers.
+shows the same numbers. Break figures are about the open set as of the day (carried breaks
+included, pending items excluded), not only the breaks decided that day.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ from datetime import date
 import duckdb
 import polars as pl
 
+from recon.config import PartnerConfig
+from recon.open_breaks import open_breaks
 from recon.sql import quote
 from recon.store import Layout
 
 LARGEST_BREAK_COLUMNS = (
     "break_id",
     "break_type",
+    "status",
+    "age_days",
     "side",
     "record_id",
     "reference",
@@ -30,11 +35,12 @@ LARGEST_BREAK_COLUMNS = (
 class UnitMetrics:
     partner: str
     business_date: date
-    partner_rows: int
+    partner_rows: int  # the day's records plus carried items that took part in its matching
     ledger_rows: int
     matched_pairs: int
     matches_by_rule: dict[str, int]
     breaks_by_type: dict[str, int]
+    pending_items: int
     quarantined_rows: int
     value_at_risk_minor: dict[str, int]
     largest_breaks: pl.DataFrame
@@ -46,44 +52,54 @@ class UnitMetrics:
         return self.matched_pairs / self.partner_rows if self.partner_rows else 1.0
 
 
-def unit_metrics(layout: Layout, partner_id: str, business_date: date, largest: int = 10) -> UnitMetrics:
-    """Read the published matches, breaks and balance of one partner-day."""
+def unit_metrics(
+    layout: Layout, partner: PartnerConfig, business_date: date, largest: int = 10
+) -> UnitMetrics:
+    """Read the published results of one partner-day and the open breaks as of that day."""
 
     def path(table: str) -> str:
-        return quote(str(layout.result(table, partner_id, business_date)))
+        return quote(str(layout.result(table, partner.id, business_date)))
 
     with duckdb.connect() as con:
         balance = con.sql(f"SELECT * FROM read_parquet({path('balance')})").pl()
-        by_rule = con.execute(
-            f"SELECT rule, count(*) FROM read_parquet({path('matches')}) GROUP BY 1 ORDER BY 1"
+        matches_by_rule = dict(
+            con.execute(
+                f"SELECT rule, count(*) FROM read_parquet({path('matches')}) GROUP BY 1 ORDER BY 1"
+            ).fetchall()
         )
-        matches_by_rule = dict(by_rule.fetchall())
-        breaks = f"""SELECT *, abs(coalesce(partner_amount_minor, ledger_amount_minor)) AS amount_minor
-                     FROM read_parquet({path("breaks")})"""
-        by_type = dict(
-            con.execute(f"SELECT break_type, count(*) FROM ({breaks}) GROUP BY 1 ORDER BY 1").fetchall()
+        current = open_breaks(con, layout, partner.id, business_date, partner.breaks)
+    if current.height:
+        current = current.with_columns(
+            amount_minor=pl.coalesce("partner_amount_minor", "ledger_amount_minor").abs()
         )
-        at_risk = con.execute(
-            f"SELECT currency, sum(amount_minor)::BIGINT FROM ({breaks}) GROUP BY 1 ORDER BY 1"
-        ).fetchall()
-        top = con.sql(
-            f"SELECT {', '.join(LARGEST_BREAK_COLUMNS)} FROM ({breaks}) "
-            f"ORDER BY amount_minor DESC, break_id LIMIT {int(largest)}"
-        ).pl()
+        breaks = current.filter(pl.col("status") != "pending")
+        pending = current.height - breaks.height
+    else:
+        breaks, pending = pl.DataFrame(schema=dict.fromkeys(LARGEST_BREAK_COLUMNS, pl.String)), 0
+    by_type = dict(sorted(breaks.group_by("break_type").len().iter_rows())) if breaks.height else {}
+    at_risk = (
+        dict(sorted(breaks.group_by("currency").agg(pl.col("amount_minor").sum()).iter_rows()))
+        if breaks.height
+        else {}
+    )
+    top = breaks.sort(["amount_minor", "break_id"], descending=[True, False]).head(largest)
+    quarantined = int(balance["rows_quarantined"].sum())
 
-    def total(side: str, column: str) -> int:
-        return int(balance.filter(pl.col("side") == side)[column].sum())
+    def considered(side: str) -> int:
+        rows = balance.filter(pl.col("side") == side)
+        return int(rows["rows_in"].sum() - rows["rows_quarantined"].sum())
 
     return UnitMetrics(
-        partner=partner_id,
+        partner=partner.id,
         business_date=business_date,
-        partner_rows=total("partner", "rows_in") - total("partner", "rows_quarantined"),
-        ledger_rows=total("ledger", "rows_in") - total("ledger", "rows_quarantined"),
+        partner_rows=considered("partner"),
+        ledger_rows=considered("ledger"),
         matched_pairs=sum(matches_by_rule.values()),
         matches_by_rule=matches_by_rule,
         breaks_by_type=by_type,
-        quarantined_rows=total("partner", "rows_quarantined") + total("ledger", "rows_quarantined"),
-        value_at_risk_minor=dict(at_risk),
-        largest_breaks=top,
+        pending_items=pending,
+        quarantined_rows=quarantined,
+        value_at_risk_minor=at_risk,
+        largest_breaks=top.select(LARGEST_BREAK_COLUMNS),
         balanced=bool(balance["balanced"].all()),
     )

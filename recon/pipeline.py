@@ -20,6 +20,7 @@ import polars as pl
 from recon.balance import assert_balanced, balance_statement
 from recon.carry import carried_participants, earlier_carry_files
 from recon.config import PartnerConfig, ReconConfig
+from recon.daily_summary import summarise_partner_day
 from recon.errors import ReconError
 from recon.ingest import IngestResult, read_ledger_file, read_partner_file
 from recon.lifecycle import write_breaks, write_carry, write_resolved
@@ -112,7 +113,7 @@ def reconcile_partner_day(
     finally:
         for path in (*staged.values(), raw_breaks):
             path.unlink(missing_ok=True)
-    return UnitResult(partner_id, business_date, metrics=unit_metrics(layout, partner_id, business_date))
+    return UnitResult(partner_id, business_date, metrics=unit_metrics(layout, partner, business_date))
 
 
 def _input_views(
@@ -169,6 +170,7 @@ def run_day(
         try:
             ingest_partner_day(config, partner_id, business_date, layout)
             results.append(reconcile_partner_day(config, partner_id, business_date, layout))
+            summarise_partner_day(config, partner_id, business_date, layout)
         except ReconError as exc:
             results.append(UnitResult(partner_id, business_date, error=str(exc)))
     refresh_views(layout)

@@ -20,7 +20,7 @@ import polars as pl
 
 from recon.sql import quote
 
-RESULT_TABLES = ("matches", "breaks", "resolved", "quarantine", "balance")
+RESULT_TABLES = ("matches", "breaks", "resolved", "quarantine", "balance", "summary")
 
 
 @dataclass(frozen=True)
