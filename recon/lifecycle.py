@@ -65,12 +65,12 @@ def register_severity_limits(con: duckdb.DuckDBPyConnection, policy: BreakPolicy
 
 
 def lifecycle_columns(policy: BreakPolicy, business_date: date, first_seen: str) -> str:
-    """first_seen, last_seen, age_days, age_bucket, status, severity of a break row as of a date."""
+    """first_seen, last_seen, age_days, age_bucket, status, severity of break row `b` as of a date."""
     day = f"DATE '{business_date.isoformat()}'"
     age = f"({day} - {first_seen})"
-    amount = "abs(coalesce(partner_amount_minor, ledger_amount_minor))"
+    amount = "abs(coalesce(b.partner_amount_minor, b.ledger_amount_minor))"
     return f"""{first_seen} AS first_seen, {day} AS last_seen, {age} AS age_days,
-        {age_bucket(age)} AS age_bucket, {status(policy, "break_type", age)} AS status,
+        {age_bucket(age)} AS age_bucket, {status(policy, "b.break_type", age)} AS status,
         {severity(policy, amount, age)} AS severity"""
 
 

@@ -148,6 +148,12 @@ def _input_views(
     return quarantine
 
 
+def later_reconciled_days(layout: Layout, partner_id: str, business_date: date) -> list[date]:
+    """Days after `business_date` already reconciled: their carried input changes when it is
+    re-run, so they are recomputed in order (see README, "Re-running a day")."""
+    return [day for day, _path in layout.partner_results(partner_id, "carry") if day > business_date]
+
+
 def run_day(
     config: ReconConfig,
     business_date: date,
@@ -155,7 +161,8 @@ def run_day(
     data_dir: Path | None = None,
     progress: Progress | None = None,
 ) -> list[UnitResult]:
-    """Ingest and reconcile the selected partners (default: all) for one business date."""
+    """Ingest and reconcile the selected partners (default: all) for one business date, then
+    recompute, in order, any later day of those partners that was reconciled before."""
     layout = Layout(Path(data_dir) if data_dir else config.data_dir)
     selected = [config.partner(pid).id for pid in (partner_ids or sorted(config.partners))]
     say = progress or (lambda _message: None)
@@ -169,8 +176,9 @@ def run_day(
         say(f"{business_date}: {partner_id}")
         try:
             ingest_partner_day(config, partner_id, business_date, layout)
-            results.append(reconcile_partner_day(config, partner_id, business_date, layout))
-            summarise_partner_day(config, partner_id, business_date, layout)
+            for day in (business_date, *later_reconciled_days(layout, partner_id, business_date)):
+                results.append(reconcile_partner_day(config, partner_id, day, layout))
+                summarise_partner_day(config, partner_id, day, layout)
         except ReconError as exc:
             results.append(UnitResult(partner_id, business_date, error=str(exc)))
     refresh_views(layout)
