@@ -88,6 +88,21 @@ def test_adyen_dates_follow_the_reporting_timezone(tmp_path: Path) -> None:
     assert in_new_york.records["booking_date"].to_list() == [date(2026, 11, 1)]
 
 
+def test_unknown_time_zones_are_configuration_errors(tmp_path: Path) -> None:
+    path = write_lines(
+        tmp_path, "adyen.csv", [ADYEN_HEADER, "PSP4;ORD-4;Settled;JPY;;12.000;;512;2026-11-02 00:40:00"]
+    )
+    adyen = fixture_config().partner("adyen_eu")
+    misspelt = adyen.model_copy(
+        update={"format": adyen.format.model_copy(update={"timezone": "Europe/Amsterdm"})}
+    )
+
+    with pytest.raises(ConfigError, match=r"^unknown time zone 'Europe/Amsterdm'$"):
+        read_partner_file(path, misspelt, DAY)
+    with pytest.raises(ConfigError, match=r"^unknown time zone 'Mars/Olympus'$"):
+        read_partner_file(path, adyen, DAY, reporting_timezone="Mars/Olympus")
+
+
 def test_adyen_local_time_skipped_by_the_clock_change_is_quarantined(tmp_path: Path) -> None:
     path = write_lines(
         tmp_path,

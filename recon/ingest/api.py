@@ -23,6 +23,8 @@ from recon.ingest.validate import split_valid
 
 @dataclass(frozen=True)
 class SourceFile:
+    """The file as delivered: its fingerprint identifies a re-delivery, its row count is what must balance."""
+
     path: Path
     name: str
     sha256: str
@@ -31,6 +33,8 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class IngestResult:
+    """One file's rows: canonical `records` plus `quarantine`, together exactly `source.data_rows`."""
+
     source: SourceFile
     records: pl.DataFrame
     quarantine: pl.DataFrame

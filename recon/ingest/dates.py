@@ -10,6 +10,7 @@ import re
 
 import polars as pl
 
+from recon.errors import ConfigError
 from recon.ingest.parsed import Parsed
 
 OFFSET_DIRECTIVE = re.compile(r"%[:#]*z")
@@ -30,14 +31,14 @@ def parse_date(
     )
     if OFFSET_DIRECTIVE.search(date_format):
         instant = cell.str.strptime(pl.Datetime("us"), date_format, strict=False)
-        value = instant.dt.convert_time_zone(reporting_timezone).dt.date()
+        value = instant.dt.convert_time_zone(_known_zone(reporting_timezone)).dt.date()
         return Parsed(value, pl.when(cell.is_not_null() & value.is_null()).then(not_matching))
     if timezone is None:
         value = cell.str.to_date(date_format, strict=False)
         return Parsed(value, pl.when(cell.is_not_null() & value.is_null()).then(not_matching))
     local = cell.str.strptime(pl.Datetime("us"), date_format, strict=False)
-    instant = local.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
-    value = instant.dt.convert_time_zone(reporting_timezone).dt.date()
+    instant = local.dt.replace_time_zone(_known_zone(timezone), ambiguous="earliest", non_existent="null")
+    value = instant.dt.convert_time_zone(_known_zone(reporting_timezone)).dt.date()
     error = (
         pl.when(cell.is_null())
         .then(None)
@@ -47,3 +48,12 @@ def parse_date(
         .then(pl.format("{} '{}' does not exist in {}", pl.lit(label), cell, pl.lit(timezone)))
     )
     return Parsed(value, error)
+
+
+def _known_zone(name: str) -> str:
+    """The zone's name once Polars knows it: a misspelt zone is a configuration error, not a row error."""
+    try:
+        pl.select(pl.datetime(2000, 1, 1).dt.replace_time_zone(name))
+    except pl.exceptions.ComputeError:
+        raise ConfigError(f"unknown time zone '{name}'") from None
+    return name

@@ -22,6 +22,8 @@ from recon.ingest.parquet import read_parquet
 
 @dataclass(frozen=True)
 class RawFile:
+    """The raw frame of a file, with the SHA-256 of its bytes."""
+
     sha256: str
     rows: pl.DataFrame
 
