@@ -8,7 +8,9 @@ re-running an earlier day only needs the later days recomputed in order.
 
 Only carried records that could pair with something that arrived on D join D's matching:
 those sharing a reference with a new record of either side, and those whose value date is
-within reach of a no-key rule's window. The rest of the pool is neither re-read in full nor
+within reach of a no-key rule's window. Participants are weighed again together with the new
+records, so a tie that a new arrival breaks is resolved; a carried duplicate stays a duplicate
+until someone closes it, whatever arrives. The rest of the pool is neither re-read in full nor
 re-written: it stays open in the files where it already is.
 """
 
@@ -70,7 +72,7 @@ def carried_participants(
         )
         SELECT h.* EXCLUDE (carried_on, open)
         FROM {history} h JOIN latest USING (side, record_id, carried_on)
-        WHERE h.open AND (
+        WHERE h.open AND h.break_type <> 'duplicate' AND (
             h.reference IN (SELECT reference FROM today_all WHERE reference IS NOT NULL) {near}
         )"""
     )

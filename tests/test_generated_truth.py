@@ -1,8 +1,10 @@
 """The pipeline, run end to end on generated files, finds exactly the truth the generator wrote.
 
 Several seeds at 100k records per side per partner-day, three partners (so every layout and every
-rule set) over two days. Outputs are read from
-<data_dir>/results/partner=<id>/date=<YYYY-MM-DD>/{matches,breaks}.parquet.
+rule set) over two days, run in order so that the first day's open items are carried into the
+second. Matches are read from <data_dir>/results/partner=<id>/date=<YYYY-MM-DD>/matches.parquet;
+breaks are the open set as of the last day (recon.open_breaks), where each record's latest
+decision stands.
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
 from recon.config import load_config
+from recon.open_breaks import open_breaks
 from recon.pipeline import run_day
+from recon.store import Layout
 from recon.synth import generate
 
 pytestmark = pytest.mark.slow
@@ -49,11 +54,16 @@ def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     for day in generated.dates:
         failed = [(result.partner, result.error) for result in run_day(config, day) if not result.ok]
         assert not failed
-    args = (generated.partner_ids, generated.dates)
+    layout = Layout(config.data_dir)
+    with duckdb.connect() as con:
+        breaks = pl.concat(
+            open_breaks(con, layout, partner, generated.dates[-1], config.partner(partner).breaks)
+            for partner in generated.partner_ids
+        )
     return Run(
         truth=pl.read_parquet(generated.truth_path),
-        matches=_results(config.data_dir, "matches", *args),
-        breaks=_results(config.data_dir, "breaks", *args),
+        matches=_results(config.data_dir, "matches", generated.partner_ids, generated.dates),
+        breaks=breaks,
     )
 
 

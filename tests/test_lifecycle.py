@@ -12,12 +12,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from fixture_copy import copy_fixtures
 
 from recon.config import ReconConfig
 from recon.open_breaks import open_breaks
 from recon.pipeline import run_day
 from recon.store import Layout
-from tests.fixture_copy import copy_fixtures
 
 D2, D3, D4 = date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4)
 LATE_LEDGER_RECORD = "ledger_2026-11-03.csv:32"  # ORD-40109 booked on D3, settled by Adyen on D4
