@@ -19,7 +19,7 @@ import duckdb
 
 from recon.config import load_config
 from recon.pipeline import reconcile_partner_day
-from recon.sql import quote
+from recon.sql import parquet, quote
 from recon.store import Layout
 
 
@@ -31,8 +31,8 @@ def _match(config_path: str, partner_id: str, day: str, data_dir: str) -> None:
 def _bare(partner_file: str, ledger_file: str, out: str) -> None:
     with duckdb.connect() as con:
         con.execute(
-            f"COPY (SELECT * FROM read_parquet({quote(partner_file)}) p "
-            f"JOIN read_parquet({quote(ledger_file)}) l USING (reference)) TO {quote(out)} (FORMAT parquet)"
+            f"COPY (SELECT * FROM {parquet(partner_file)} p "
+            f"JOIN {parquet(ledger_file)} l USING (reference)) TO {quote(out)} (FORMAT parquet)"
         )
 
 

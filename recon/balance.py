@@ -12,19 +12,19 @@ import duckdb
 import polars as pl
 
 from recon.errors import BalanceError
-from recon.sql import quote
+from recon.sql import parquet
 
 BALANCE_SQL = """
 WITH flows AS (
     SELECT 'partner' AS side, currency, 'in' AS flow, amount_minor FROM partner_in
     UNION ALL SELECT 'ledger', currency, 'in', amount_minor FROM ledger_in
     UNION ALL SELECT side, coalesce(currency, '?'), 'quarantined', amount_minor FROM quarantine_in
-    UNION ALL SELECT 'partner', currency, 'matched', partner_amount_minor FROM read_parquet({matches})
-    UNION ALL SELECT 'ledger', currency, 'matched', ledger_amount_minor FROM read_parquet({matches})
+    UNION ALL SELECT 'partner', currency, 'matched', partner_amount_minor FROM {matches}
+    UNION ALL SELECT 'ledger', currency, 'matched', ledger_amount_minor FROM {matches}
     UNION ALL SELECT 'partner', partner_currency, 'broken', partner_amount_minor
-        FROM read_parquet({breaks}) WHERE partner_record_id IS NOT NULL
+        FROM {breaks} WHERE partner_record_id IS NOT NULL
     UNION ALL SELECT 'ledger', ledger_currency, 'broken', ledger_amount_minor
-        FROM read_parquet({breaks}) WHERE ledger_record_id IS NOT NULL
+        FROM {breaks} WHERE ledger_record_id IS NOT NULL
 ), totals AS (
     SELECT side, currency,
         count(*) FILTER (flow IN ('in', 'quarantined')) AS rows_in,
@@ -53,7 +53,7 @@ def balance_statement(
     currency is '?' when it could not be read either.
     """
     sql = BALANCE_SQL.format(
-        matches=quote(str(matches)), breaks=quote(str(breaks)), partner=partner, business_date=business_date
+        matches=parquet(matches), breaks=parquet(breaks), partner=partner, business_date=business_date
     )
     return con.sql(sql).pl()
 

@@ -23,7 +23,7 @@ import duckdb
 
 from recon.config import MatchRule
 from recon.errors import ReconError
-from recon.sql import quote
+from recon.sql import parquet
 from recon.store import Layout
 
 
@@ -53,7 +53,7 @@ def carried_participants(
             "NULL::VARCHAR AS break_type, NULL::BOOLEAN AS keyed FROM today_partner LIMIT 0"
         )
         return
-    history = f"read_parquet([{', '.join(quote(path) for path in carry_files)}])"
+    history = parquet(*carry_files)
     con.execute(
         "CREATE TEMP VIEW today_all AS SELECT reference, value_date FROM today_partner "
         "UNION ALL SELECT reference, value_date FROM today_ledger"

@@ -16,7 +16,7 @@ import polars as pl
 from recon.config import BREAK_TYPES, ReconConfig
 from recon.lifecycle import AGE_BUCKETS
 from recon.open_breaks import open_breaks
-from recon.sql import quote
+from recon.sql import parquet, quote
 from recon.store import Layout, write_parquet
 
 EMPTY_OPEN = pl.DataFrame(
@@ -105,16 +105,16 @@ def summarise_partner_day(
         current = open_breaks(con, layout, partner_id, business_date, partner.breaks)
         con.register("open_now", current if current.height else EMPTY_OPEN)
         for side in ("partner", "ledger"):
-            path = quote(str(layout.canonical(side, partner_id, business_date)))
-            con.execute(f"CREATE VIEW today_{side} AS SELECT * FROM read_parquet({path})")
+            source = parquet(layout.canonical(side, partner_id, business_date))
+            con.execute(f"CREATE VIEW today_{side} AS SELECT * FROM {source}")
         for view, table in (
             ("matches_now", "matches"),
             ("resolved_now", "resolved"),
             ("quarantine_now", "quarantine"),
             ("balance_now", "balance"),
         ):
-            path = quote(str(layout.result(table, partner_id, business_date)))
-            con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet({path})")
+            source = parquet(layout.result(table, partner_id, business_date))
+            con.execute(f"CREATE VIEW {view} AS SELECT * FROM {source}")
         summary = con.sql(summary_sql(partner_id, business_date, [rule.name for rule in partner.rules])).pl()
     write_parquet(summary, layout.result("summary", partner_id, business_date))
     return summary

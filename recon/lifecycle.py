@@ -20,7 +20,7 @@ import polars as pl
 
 from recon.config import BreakPolicy
 from recon.money import currency_exponents
-from recon.sql import quote
+from recon.sql import parquet, quote
 
 AGE_BUCKETS = ("0-1", "2-7", "8-30", ">30")
 
@@ -83,7 +83,7 @@ def write_breaks(
     con.execute(
         f"""COPY (
             SELECT b.*, {lifecycle_columns(policy, business_date, first_seen)}
-            FROM read_parquet({quote(str(raw))}) b
+            FROM {parquet(raw)} b
             LEFT JOIN carried_in c ON c.side = b.side AND c.record_id = b.record_id
             LEFT JOIN severity_limits l ON l.currency = b.currency
             ORDER BY b.side, b.record_id
@@ -99,10 +99,10 @@ def write_carry(con: duckdb.DuckDBPyConnection, business_date: date, breaks: Pat
         f"""CREATE TEMP TABLE open_members AS
         SELECT 'partner' AS side, partner_record_id AS record_id, break_id, break_type,
                side = 'partner' AS keyed
-        FROM read_parquet({quote(str(breaks))}) WHERE partner_record_id IS NOT NULL
+        FROM {parquet(breaks)} WHERE partner_record_id IS NOT NULL
         UNION ALL
         SELECT 'ledger', ledger_record_id, break_id, break_type, side = 'ledger'
-        FROM read_parquet({quote(str(breaks))}) WHERE ledger_record_id IS NOT NULL"""
+        FROM {parquet(breaks)} WHERE ledger_record_id IS NOT NULL"""
     )
     con.execute(
         f"""COPY (
@@ -125,7 +125,7 @@ def write_resolved(
 ) -> None:
     """Carried breaks that closed on the day, and how."""
     day = f"DATE '{business_date.isoformat()}'"
-    breaks_file, matches_file = (f"read_parquet({quote(str(path))})" for path in (breaks, matches))
+    breaks_file, matches_file = parquet(breaks), parquet(matches)
     con.execute(
         f"""COPY (
             WITH closed AS (

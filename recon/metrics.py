@@ -15,7 +15,7 @@ import polars as pl
 
 from recon.config import PartnerConfig
 from recon.open_breaks import open_breaks
-from recon.sql import quote
+from recon.sql import parquet
 from recon.store import Layout
 
 LARGEST_BREAK_COLUMNS = (
@@ -58,14 +58,12 @@ def unit_metrics(
     """Read the published results of one partner-day and the open breaks as of that day."""
 
     def path(table: str) -> str:
-        return quote(str(layout.result(table, partner.id, business_date)))
+        return parquet(layout.result(table, partner.id, business_date))
 
     with duckdb.connect() as con:
-        balance = con.sql(f"SELECT * FROM read_parquet({path('balance')})").pl()
+        balance = con.sql(f"SELECT * FROM {path('balance')}").pl()
         matches_by_rule = dict(
-            con.execute(
-                f"SELECT rule, count(*) FROM read_parquet({path('matches')}) GROUP BY 1 ORDER BY 1"
-            ).fetchall()
+            con.execute(f"SELECT rule, count(*) FROM {path('matches')} GROUP BY 1 ORDER BY 1").fetchall()
         )
         current = open_breaks(con, layout, partner.id, business_date, partner.breaks)
     if current.height:

@@ -16,15 +16,15 @@ import polars as pl
 
 from recon.config import BreakPolicy
 from recon.lifecycle import lifecycle_columns, register_severity_limits
-from recon.sql import quote
+from recon.sql import parquet
 from recon.store import Layout
 
 LIFECYCLE = ("first_seen", "last_seen", "age_days", "age_bucket", "status", "severity")
 
 
 def _files(layout: Layout, partner_id: str, table: str, as_of: date) -> str | None:
-    paths = [quote(str(path)) for day, path in layout.partner_results(partner_id, table) if day <= as_of]
-    return f"read_parquet([{', '.join(paths)}])" if paths else None
+    paths = [path for day, path in layout.partner_results(partner_id, table) if day <= as_of]
+    return parquet(*paths) if paths else None
 
 
 def open_breaks(

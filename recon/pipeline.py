@@ -28,7 +28,7 @@ from recon.matching import reconcile
 from recon.metrics import UnitMetrics, unit_metrics
 from recon.schema import SIDES
 from recon.sources import fetch
-from recon.sql import quote
+from recon.sql import parquet
 from recon.store import Layout, publish, refresh_views, staging_path, write_parquet
 
 Progress = Callable[[str], None]
@@ -127,8 +127,8 @@ def _input_views(
     with `first_seen` and a `sort_key` (origin date, line) that gives outputs a stable order;
     and `quarantine_in`. Returns the quarantine of both sides, ordered for publishing."""
     for side in SIDES:
-        path = quote(str(layout.canonical(side, partner.id, business_date)))
-        con.execute(f"CREATE VIEW today_{side} AS SELECT * FROM read_parquet({path})")
+        source = parquet(layout.canonical(side, partner.id, business_date))
+        con.execute(f"CREATE VIEW today_{side} AS SELECT * FROM {source}")
     carried_participants(con, carry_files, partner.rules)
     day = f"DATE '{business_date.isoformat()}'"
     sort_key = "((business_date - DATE '1970-01-01')::BIGINT << 32) | source_line"
