@@ -130,7 +130,9 @@ def _nokey_rule(con: duckdb.DuckDBPyConnection, rule: MatchRule) -> None:
 
     Each partner record is expanded once per ledger day its window allows; the range
     condition then only pairs records of the same currency hash and day whose amounts are
-    within tolerance, and `accepts(rule)` re-checks everything exactly.
+    within tolerance, and `accepts(rule)` re-checks everything exactly. The band join runs as
+    a statement of its own: with the exact checks in the same query the optimiser would pull
+    the currency equality into a hash join and compare every pair within a currency.
     """
     window = rule.date_window
     amount_offset = 2 ** (AMOUNT_BITS - 1)
@@ -141,13 +143,17 @@ def _nokey_rule(con: duckdb.DuckDBPyConnection, rule: MatchRule) -> None:
     partner_axis = axis.format(currency="p_currency", day="p_date - o::INTEGER", amount=compared_amount(rule))
     ledger_axis = axis.format(currency="l_currency", day="l_date", amount="l_amount")
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE candidates AS
+        f"""CREATE OR REPLACE TEMP TABLE band AS
         WITH pe AS (
-            SELECT *, {partner_axis} AS k, {tolerance(rule)} AS tol
+            SELECT p_id, {partner_axis} AS k, {tolerance(rule)} AS tol
             FROM open_p, range({-window.days_before}, {window.days_after + 1}) r(o)
-        ), le AS (SELECT *, {ledger_axis} AS k FROM open_l)
-        SELECT DISTINCT p_id, l_id, 0 AS s1, {_scores(compared_amount(rule))}
-        FROM pe JOIN le ON le.k BETWEEN pe.k - pe.tol AND pe.k + pe.tol
+        ), le AS (SELECT l_id, {ledger_axis} AS k FROM open_l)
+        SELECT DISTINCT p_id, l_id FROM pe JOIN le ON le.k BETWEEN pe.k - pe.tol AND pe.k + pe.tol"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE candidates AS
+        SELECT p_id, l_id, 0 AS s1, {_scores(compared_amount(rule))}
+        FROM band JOIN open_p USING (p_id) JOIN open_l USING (l_id)
         WHERE {accepts(rule)}"""
     )
     _select_and_record(con, rule.name, f"'{rule.name}'", "match")
