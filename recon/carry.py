@@ -8,7 +8,8 @@ re-running an earlier day only needs the later days recomputed in order.
 
 Only carried records that could pair with something that arrived on D join D's matching:
 those sharing a reference with a new record of either side, and those whose value date is
-within reach of a no-key rule's window. Participants are weighed again together with the new
+within reach of a no-key rule's window; with each of them comes the other record of its break,
+so a pair break is weighed as a pair. Participants are weighed again together with the new
 records, so a tie that a new arrival breaks is resolved; a carried duplicate stays a duplicate
 until someone closes it, whatever arrives. The rest of the pool is neither re-read in full nor
 re-written: it stays open in the files where it already is.
@@ -50,32 +51,64 @@ def carried_participants(
     if not carry_files:
         con.execute(
             "CREATE TEMP TABLE carried_in AS SELECT *, NULL::DATE AS first_seen, NULL::VARCHAR AS break_id, "
-            "NULL::VARCHAR AS break_type, NULL::BOOLEAN AS keyed FROM today_partner LIMIT 0"
+            "NULL::VARCHAR AS break_type, NULL::BOOLEAN AS keyed, NULL::VARCHAR AS counterpart_id, "
+            "NULL::VARCHAR AS detail FROM today_partner LIMIT 0"
         )
         return
     history = parquet(*carry_files)
     con.execute(
-        "CREATE TEMP VIEW today_all AS SELECT reference, value_date FROM today_partner "
-        "UNION ALL SELECT reference, value_date FROM today_ledger"
+        "CREATE TEMP VIEW today_all AS SELECT reference, currency, value_date FROM today_partner "
+        "UNION ALL SELECT reference, currency, value_date FROM today_ledger"
     )
     reach = _nokey_reach_days(rules)
     near = (
-        f"OR h.value_date BETWEEN (SELECT min(value_date) FROM today_all) - {reach} "
-        f"AND (SELECT max(value_date) FROM today_all) + {reach}"
-        if reach is not None
+        f"OR (h.currency, h.value_date) IN (SELECT (currency, day) FROM {_reach_of_unpaired(reach)})"
+        if (reach is not None)
         else ""
     )
     con.execute(
-        f"""CREATE TEMP TABLE carried_in AS
+        f"""CREATE TEMP TABLE carried_open AS
         WITH latest AS (
             SELECT side, record_id, max(carried_on) AS carried_on FROM {history} GROUP BY side, record_id
         )
-        SELECT h.* EXCLUDE (carried_on, open)
+        SELECT side, record_id, carried_on, reference, currency, value_date, counterpart_id
         FROM {history} h JOIN latest USING (side, record_id, carried_on)
-        WHERE h.open AND h.break_type <> 'duplicate' AND (
-            h.reference IN (SELECT reference FROM today_all WHERE reference IS NOT NULL) {near}
-        )"""
+        WHERE h.open AND h.break_type <> 'duplicate'"""
     )
+    con.execute(
+        f"""CREATE TEMP TABLE carried_pick AS
+        SELECT side, record_id, carried_on, counterpart_id FROM carried_open h
+        WHERE h.reference IN (SELECT reference FROM today_all WHERE reference IS NOT NULL) {near}"""
+    )
+    con.execute(
+        """INSERT INTO carried_pick
+        SELECT o.side, o.record_id, o.carried_on, o.counterpart_id FROM carried_open o
+        JOIN carried_pick p ON o.record_id = p.counterpart_id AND o.side <> p.side
+        ANTI JOIN carried_pick q ON q.side = o.side AND q.record_id = o.record_id"""
+    )
+    con.execute(
+        f"""CREATE TEMP TABLE carried_in AS
+        SELECT h.* EXCLUDE (carried_on, open)
+        FROM {history} h SEMI JOIN carried_pick p
+            ON p.side = h.side AND p.record_id = h.record_id AND p.carried_on = h.carried_on"""
+    )
+
+
+def _reach_of_unpaired(reach: int) -> str:
+    """(currency, day) pairs a no-key rule could reach from a new record that has no same-reference
+    counterpart among the day's records: only those records can end in the no-key stages."""
+    return f"""(
+        SELECT DISTINCT currency, value_date + o::INTEGER AS day
+        FROM (
+            SELECT currency, value_date FROM today_partner p
+            WHERE reference IS NULL OR reference NOT IN (
+                SELECT reference FROM today_ledger WHERE reference IS NOT NULL)
+            UNION ALL
+            SELECT currency, value_date FROM today_ledger l
+            WHERE reference IS NULL OR reference NOT IN (
+                SELECT reference FROM today_partner WHERE reference IS NOT NULL)
+        ), range({-reach}, {reach + 1}) r(o)
+    )"""
 
 
 def _nokey_reach_days(rules: Sequence[MatchRule]) -> int | None:

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from recon.config import load_config
 from recon.errors import ReconError
@@ -41,7 +42,7 @@ def _parse_date(text: str) -> date:
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
 
 
@@ -59,7 +60,8 @@ def _run_days(config_path: Path, days: list[date], partners: list[str] | None, d
     failed = [result for result in results if not result.ok]
     for result in failed:
         err.print(
-            f"[bold red]failed:[/] {result.partner} {result.business_date}: {result.error}", soft_wrap=True
+            f"[bold red]failed:[/] {result.partner} {result.business_date}: {escape(str(result.error))}",
+            soft_wrap=True,
         )
     if failed:
         raise typer.Exit(code=1)

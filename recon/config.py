@@ -139,6 +139,13 @@ class AmountTolerance(Strict):
     minor: int = Field(default=0, ge=0)
     percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
 
+    @field_validator("percent")
+    @classmethod
+    def _whole_parts_per_million(cls, value: Decimal) -> Decimal:
+        if value * 10_000 != (value * 10_000).to_integral_value():
+            raise ValueError(f"{value} is finer than 0.0001")
+        return value
+
     @property
     def parts_per_million(self) -> int:
         """Percent as an integer so that tolerance arithmetic stays exact."""

@@ -77,43 +77,53 @@ def lifecycle_columns(policy: BreakPolicy, business_date: date, first_seen: str)
 def write_breaks(
     con: duckdb.DuckDBPyConnection, policy: BreakPolicy, business_date: date, raw: Path, out: Path
 ) -> None:
-    """Breaks of the day with their lifecycle; a carried record keeps its first-seen date."""
+    """Breaks of the day with their lifecycle, kept whole in the table `day_breaks`; the file gets
+    the new and changed ones. A carried break weighed again with the same type, counterpart and
+    detail is not written again: it stays current in the file of the day it was decided."""
     register_severity_limits(con, policy)
     first_seen = f"coalesce(c.first_seen, DATE '{business_date.isoformat()}')"
+    counterpart = "CASE WHEN b.side = 'partner' THEN b.ledger_record_id ELSE b.partner_record_id END"
     con.execute(
-        f"""COPY (
-            SELECT b.*, {lifecycle_columns(policy, business_date, first_seen)}
-            FROM {parquet(raw)} b
-            LEFT JOIN carried_in c ON c.side = b.side AND c.record_id = b.record_id
-            LEFT JOIN severity_limits l ON l.currency = b.currency
-            ORDER BY b.side, b.record_id
-        ) TO {quote(str(out))} (FORMAT parquet)"""
+        f"""CREATE TEMP TABLE day_breaks AS
+        SELECT b.*, {lifecycle_columns(policy, business_date, first_seen)},
+               coalesce(c.keyed AND c.break_type = b.break_type
+                        AND c.counterpart_id IS NOT DISTINCT FROM {counterpart}
+                        AND c.detail IS NOT DISTINCT FROM b.detail, FALSE) AS unchanged
+        FROM {parquet(raw)} b
+        LEFT JOIN carried_in c ON c.side = b.side AND c.record_id = b.record_id
+        LEFT JOIN severity_limits l ON l.currency = b.currency"""
+    )
+    con.execute(
+        f"""COPY (SELECT * EXCLUDE (unchanged) FROM day_breaks WHERE NOT unchanged ORDER BY side, record_id)
+        TO {quote(str(out))} (FORMAT parquet)"""
     )
 
 
-def write_carry(con: duckdb.DuckDBPyConnection, business_date: date, breaks: Path, out: Path) -> None:
-    """Every record still open after the day (keyed or as a break's other side), then a closing
-    row for each carried record that is in no break any more (it matched)."""
+def write_carry(con: duckdb.DuckDBPyConnection, business_date: date, out: Path) -> None:
+    """The records of every new or changed break of the day (keyed or as the other side), then a
+    closing row for each carried record that is in no break any more (it matched)."""
     day = f"DATE '{business_date.isoformat()}'"
     con.execute(
-        f"""CREATE TEMP TABLE open_members AS
+        """CREATE TEMP TABLE open_members AS
         SELECT 'partner' AS side, partner_record_id AS record_id, break_id, break_type,
-               side = 'partner' AS keyed
-        FROM {parquet(breaks)} WHERE partner_record_id IS NOT NULL
+               side = 'partner' AS keyed, ledger_record_id AS counterpart_id, detail, unchanged
+        FROM day_breaks WHERE partner_record_id IS NOT NULL
         UNION ALL
-        SELECT 'ledger', ledger_record_id, break_id, break_type, side = 'ledger'
-        FROM {parquet(breaks)} WHERE ledger_record_id IS NOT NULL"""
+        SELECT 'ledger', ledger_record_id, break_id, break_type, side = 'ledger', partner_record_id,
+               detail, unchanged
+        FROM day_breaks WHERE ledger_record_id IS NOT NULL"""
     )
     con.execute(
         f"""COPY (
-            SELECT r.* EXCLUDE (sort_key), m.break_id, m.break_type, m.keyed, TRUE AS open,
-                   {day} AS carried_on
+            SELECT r.* EXCLUDE (sort_key), m.break_id, m.break_type, m.keyed, m.counterpart_id, m.detail,
+                   TRUE AS open, {day} AS carried_on
             FROM open_members m
             JOIN (SELECT * FROM partner_in UNION ALL SELECT * FROM ledger_in) r
                 ON r.side = m.side AND r.record_id = m.record_id
+            WHERE NOT m.unchanged
             UNION ALL
-            SELECT c.* EXCLUDE (first_seen, break_id, break_type, keyed), c.first_seen, NULL, NULL, NULL,
-                   FALSE, {day}
+            SELECT c.* EXCLUDE (first_seen, break_id, break_type, keyed, counterpart_id, detail),
+                   c.first_seen, NULL, NULL, NULL, NULL, NULL, FALSE, {day}
             FROM carried_in c ANTI JOIN open_members m ON m.side = c.side AND m.record_id = c.record_id
             ORDER BY side, record_id, open
         ) TO {quote(str(out))} (FORMAT parquet)"""
@@ -121,16 +131,16 @@ def write_carry(con: duckdb.DuckDBPyConnection, business_date: date, breaks: Pat
 
 
 def write_resolved(
-    con: duckdb.DuckDBPyConnection, partner: str, business_date: date, matches: Path, breaks: Path, out: Path
+    con: duckdb.DuckDBPyConnection, partner: str, business_date: date, matches: Path, out: Path
 ) -> None:
     """Carried breaks that closed on the day, and how."""
     day = f"DATE '{business_date.isoformat()}'"
-    breaks_file, matches_file = parquet(breaks), parquet(matches)
+    matches_file = parquet(matches)
     con.execute(
         f"""COPY (
             WITH closed AS (
                 SELECT c.* FROM carried_in c
-                WHERE c.keyed AND c.break_id NOT IN (SELECT break_id FROM {breaks_file})
+                WHERE c.keyed AND c.break_id NOT IN (SELECT break_id FROM day_breaks)
             ), matched AS (
                 SELECT 'partner' AS side, partner_record_id AS record_id, rule,
                        ledger_record_id AS counterpart

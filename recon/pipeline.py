@@ -102,10 +102,8 @@ def reconcile_partner_day(
             )
             assert_balanced(statement, f"{partner_id} {business_date}")
             write_breaks(con, partner.breaks, business_date, raw_breaks, staged["breaks"])
-            write_carry(con, business_date, staged["breaks"], staged["carry"])
-            write_resolved(
-                con, partner_id, business_date, staged["matches"], staged["breaks"], staged["resolved"]
-            )
+            write_carry(con, business_date, staged["carry"])
+            write_resolved(con, partner_id, business_date, staged["matches"], staged["resolved"])
         for table, frame in (("quarantine", quarantine), ("balance", statement)):
             write_parquet(frame, staged[table], atomic=False)
         for table, path in finals.items():
@@ -138,7 +136,7 @@ def _input_views(
             f"""CREATE VIEW {view} AS
             SELECT *, {day} AS first_seen, {sort_key} AS sort_key FROM today_{side}
             UNION ALL
-            SELECT * EXCLUDE (break_id, break_type, keyed), {sort_key}
+            SELECT * EXCLUDE (break_id, break_type, keyed, counterpart_id, detail), {sort_key}
             FROM carried_in WHERE side = '{side}'"""
         )
     quarantine = pl.concat(

@@ -38,10 +38,23 @@ def _download(source: S3Source, name: str, data_root: Path) -> Path:
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "error")
         reason = "file not found" if code in ("404", "NoSuchKey") else f"S3 error {code}"
+        if reason == "file not found" and not _bucket_exists(client, source.bucket):
+            reason = f"bucket '{source.bucket}' not found"
         raise IngestError(f"s3://{source.bucket}/{key}: {reason}") from None
     except BotoCoreError as exc:
         raise IngestError(f"s3://{source.bucket}/{key}: {exc}") from None
     return target
+
+
+def _bucket_exists(client, bucket: str) -> bool:
+    """False only when S3 says the bucket itself is missing (a missing object also answers 404)."""
+    try:
+        client.head_bucket(Bucket=bucket)
+    except ClientError as exc:
+        return exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket")
+    except BotoCoreError:
+        return True
+    return True
 
 
 def local_dates(source: LocalSource | S3Source) -> list[date]:
