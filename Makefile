@@ -20,8 +20,10 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2
 
+# Scale runs, not tests: 1M and 10M rows per side, then 30 days at 1M rows a day.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.match_bench
+	$(BIN)/python -m benchmarks.days_bench
 
 dev: $(STAMP)
 	mkdir -p .dagster_home
