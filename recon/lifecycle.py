@@ -118,7 +118,7 @@ def write_carry(con: duckdb.DuckDBPyConnection, business_date: date, out: Path) 
             SELECT r.* EXCLUDE (sort_key), m.break_id, m.break_type, m.keyed, m.counterpart_id, m.detail,
                    TRUE AS open, {day} AS carried_on
             FROM open_members m
-            JOIN (SELECT * FROM partner_in UNION ALL SELECT * FROM ledger_in) r
+            JOIN (SELECT * FROM unmatched_partner UNION ALL SELECT * FROM unmatched_ledger) r
                 ON r.side = m.side AND r.record_id = m.record_id
             WHERE NOT m.unchanged
             UNION ALL

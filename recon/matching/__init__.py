@@ -1,7 +1,9 @@
 """Match one partner and business date: fast path for unique references, cascade for the rest.
 
 Input is two DuckDB views, `partner_in` and `ledger_in`, over canonical records; output is a
-matches file and a breaks file in which every input record appears exactly once.
+matches file and a breaks file in which every input record appears exactly once. The tables
+`unmatched_partner` and `unmatched_ledger` are left behind with the full input rows of every
+record that was not matched (a superset of the records in breaks), for callers that need them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import duckdb
 
 from recon.config import PartnerConfig
 from recon.matching.cascade import open_records, run_cascade
-from recon.matching.fast_path import pair_by_reference, undecided_ids
+from recon.matching.fast_path import pair_by_reference, undecided_ids, unmatched_ids
 from recon.matching.outputs import breaks_query, matches_query
 from recon.sql import quote
 
@@ -27,14 +29,17 @@ def reconcile(
 ) -> None:
     """Run the whole cascade and write matches and breaks as Parquet to the given paths."""
     rules = partner.rules
-    fast_path = any(rule.match_on == "reference" for rule in rules)
-    if fast_path:
+    key_rules = [rule for rule in rules if rule.match_on == "reference"]
+    if key_rules:
         pair_by_reference(con, rules)
-    open_records(con, "partner", "partner_in", undecided_ids("partner") if fast_path else None)
-    open_records(con, "ledger", "ledger_in", undecided_ids("ledger") if fast_path else None)
+    for side, source in (("partner", "partner_in"), ("ledger", "ledger_in")):
+        if key_rules:
+            open_records(con, side, source, undecided_ids(side), unmatched_ids(side, key_rules))
+        else:
+            open_records(con, side, source, None, None)
     run_cascade(con, rules)
     for query, path in (
-        (matches_query(partner.id, business_date, rules, fast_path), matches_path),
-        (breaks_query(partner.id, business_date, rules, fast_path), breaks_path),
+        (matches_query(partner.id, business_date, rules, bool(key_rules)), matches_path),
+        (breaks_query(partner.id, business_date, rules, bool(key_rules)), breaks_path),
     ):
         con.execute(f"COPY ({query}) TO {quote(str(path))} (FORMAT parquet)")

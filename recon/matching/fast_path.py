@@ -55,6 +55,13 @@ def unique_pair_mismatches(key_rules: Sequence[MatchRule]) -> str:
         FROM pairs WHERE {UNIQUE_PAIR} AND ({first_accepting_rule(key_rules)}) IS NULL"""
 
 
+def unmatched_ids(side: str, key_rules: Sequence[MatchRule]) -> str:
+    """Ids of one side's records the fast path does not match: undecided ones and both records
+    of every one-to-one pair that became a mismatch break."""
+    own = "p_id" if side == "partner" else "l_id"
+    return f"{undecided_ids(side)} UNION ALL SELECT {own} FROM ({unique_pair_mismatches(key_rules)})"
+
+
 def undecided_ids(side: str) -> str:
     """Ids of one side's records the fast path leaves to the general cascade."""
     own, other = ("p_id", "l_id") if side == "partner" else ("l_id", "p_id")
