@@ -1,7 +1,9 @@
 """The balance statement: per side and currency, what came in equals what went out.
 
 Computed from the files about to be published (not from intermediate tables), so it proves
-what ops will read: rows and money in = matched + in breaks + quarantined.
+what ops will read: rows and money in = matched + in breaks + quarantined. Rows in are the
+day's records plus the carried items whose state the day changed; a carried item weighed again
+and left exactly as it was (table `unchanged_members`) neither comes in nor goes out.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from recon.sql import parquet
 BALANCE_SQL = """
 WITH flows AS (
     SELECT 'partner' AS side, currency, 'in' AS flow, amount_minor FROM partner_in
+        WHERE record_id NOT IN (SELECT record_id FROM unchanged_members WHERE side = 'partner')
     UNION ALL SELECT 'ledger', currency, 'in', amount_minor FROM ledger_in
+        WHERE record_id NOT IN (SELECT record_id FROM unchanged_members WHERE side = 'ledger')
     UNION ALL SELECT side, coalesce(currency, '?'), 'quarantined', amount_minor FROM quarantine_in
     UNION ALL SELECT 'partner', currency, 'matched', partner_amount_minor FROM {matches}
     UNION ALL SELECT 'ledger', currency, 'matched', ledger_amount_minor FROM {matches}

@@ -97,6 +97,13 @@ def write_breaks(
         f"""COPY (SELECT * EXCLUDE (unchanged) FROM day_breaks WHERE NOT unchanged ORDER BY side, record_id)
         TO {quote(str(out))} (FORMAT parquet)"""
     )
+    con.execute(
+        """INSERT INTO unchanged_members
+        SELECT 'partner' AS side, partner_record_id AS record_id FROM day_breaks
+        WHERE unchanged AND partner_record_id IS NOT NULL
+        UNION ALL
+        SELECT 'ledger', ledger_record_id FROM day_breaks WHERE unchanged AND ledger_record_id IS NOT NULL"""
+    )
 
 
 def write_carry(con: duckdb.DuckDBPyConnection, business_date: date, out: Path) -> None:

@@ -1,6 +1,6 @@
 """Every break open for a partner as of a date, with its lifecycle as of that date.
 
-A day's `breaks.parquet` holds the breaks decided that day; a carried break nobody touched
+A day's `breaks.parquet` holds the breaks new or changed that day; a carried break left as it was
 stays in the file of the day it was last decided. The open set as of D is therefore, for each
 record, its latest carry row up to D: open and keyed on that record, it points at the break row
 that is still current. Lifecycle columns are recomputed for D, so a break that aged out of its

@@ -97,11 +97,11 @@ def reconcile_partner_day(
         with duckdb.connect() as con:
             quarantine = _input_views(con, layout, partner, business_date, carry_files)
             reconcile(con, partner, business_date, staged["matches"], raw_breaks)
+            write_breaks(con, partner.breaks, business_date, raw_breaks, staged["breaks"])
             statement = balance_statement(
-                con, partner_id, business_date.isoformat(), staged["matches"], raw_breaks
+                con, partner_id, business_date.isoformat(), staged["matches"], staged["breaks"]
             )
             assert_balanced(statement, f"{partner_id} {business_date}")
-            write_breaks(con, partner.breaks, business_date, raw_breaks, staged["breaks"])
             write_carry(con, business_date, staged["carry"])
             write_resolved(con, partner_id, business_date, staged["matches"], staged["resolved"])
         for table, frame in (("quarantine", quarantine), ("balance", statement)):
@@ -123,11 +123,13 @@ def _input_views(
 ) -> pl.DataFrame:
     """Views `partner_in` and `ledger_in`: the day's records plus the carried participants, each
     with `first_seen` and a `sort_key` (origin date, line) that gives outputs a stable order;
-    and `quarantine_in`. Returns the quarantine of both sides, ordered for publishing."""
+    `quarantine_in`; and the empty table `unchanged_members` that recon.lifecycle fills.
+    Returns the quarantine of both sides, ordered for publishing."""
     for side in SIDES:
         source = parquet(layout.canonical(side, partner.id, business_date))
         con.execute(f"CREATE VIEW today_{side} AS SELECT * FROM {source}")
     carried_participants(con, carry_files, partner.rules)
+    con.execute("CREATE TEMP TABLE unchanged_members (side VARCHAR, record_id VARCHAR)")
     day = f"DATE '{business_date.isoformat()}'"
     sort_key = "((business_date - DATE '1970-01-01')::BIGINT << 32) | source_line"
     for side in SIDES:
