@@ -17,20 +17,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from recon.config import FileFormat, MatchRule, ReconConfig, load_config
+from recon.config import BREAK_TYPES, FileFormat, MatchRule, ReconConfig, load_config
 from recon.money import exponent_of
 from recon.synth import GeneratedSet, generate
 
-OUTCOMES = {
-    "matched",
-    "missing_in_ledger",
-    "missing_at_partner",
-    "amount_mismatch",
-    "currency_mismatch",
-    "date_mismatch",
-    "duplicate",
-    "ambiguous",
-}
+OUTCOMES = {"matched", *BREAK_TYPES}
 PAIRED = {"matched", "amount_mismatch", "currency_mismatch", "date_mismatch"}
 
 
