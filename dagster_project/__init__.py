@@ -1,0 +1,1 @@
+"""Dagster definitions over the `recon` library: each asset calls one recon function."""

@@ -1,0 +1,217 @@
+"""The daily schedule and the landing sensor, evaluated as the Dagster daemon would."""
+
+import os
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import pytest
+import yaml
+from fixture_copy import FIXTURES, copy_fixtures
+
+from dagster_project.definitions import build_definitions
+from dagster_project.jobs import PARTNER_DAY
+from dagster_project.resources import ReconResource
+from recon.config import ReconConfig, load_config
+
+PARTNERS = ("adyen_eu", "paypal_gb", "stripe_us")
+
+# Dagster itself tags multi-partition runs with `dagster/partition/<dimension>` and then flags those keys.
+pytestmark = pytest.mark.filterwarnings("ignore:Non-compliant tag keys:DeprecationWarning")
+
+
+def definitions(config: ReconConfig) -> tuple[dg.Definitions, ReconResource]:
+    resource = ReconResource(config_path=str(config.config_path))
+    return build_definitions(config, resource), resource
+
+
+def evaluate_schedule(config: ReconConfig, at: datetime) -> tuple[list[dg.RunRequest], str | None]:
+    """The run requests and skip message of one tick at `at`."""
+    defs, _resource = definitions(config)
+    schedule = defs.resolve_schedule_def("daily_reconciliation")
+    context = dg.build_schedule_context(scheduled_execution_time=at, repository_def=defs.get_repository_def())
+    data = schedule.evaluate_tick(context)
+    return list(data.run_requests or []), data.skip_message
+
+
+def test_schedule_runs_every_partner_for_yesterday() -> None:
+    config = load_config(FIXTURES / "recon.yaml")
+    defs, _resource = definitions(config)
+    schedule = defs.resolve_schedule_def("daily_reconciliation")
+    assert schedule.cron_schedule == config.orchestration.schedule_cron == "0 6 * * *"
+    assert schedule.execution_timezone == config.orchestration.schedule_timezone
+    assert schedule.job_name == PARTNER_DAY
+    requests, _skipped = evaluate_schedule(config, datetime(2026, 11, 5, 6, 0, tzinfo=ZoneInfo("UTC")))
+    assert [request.partition_key for request in requests] == [
+        f"2026-11-04|{partner}" for partner in PARTNERS
+    ]
+    assert len({request.run_key for request in requests}) == len(PARTNERS)
+
+
+def test_schedule_takes_yesterday_in_its_own_time_zone(tmp_path: Path) -> None:
+    """06:00 in Auckland on 5 November is still 4 November in UTC: yesterday is the 4th there."""
+    raw = yaml.safe_load((FIXTURES / "recon.yaml").read_text(encoding="utf-8"))
+    raw["orchestration"] = {"schedule_cron": "30 6 * * 1-5", "schedule_timezone": "Pacific/Auckland"}
+    (tmp_path / "recon.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    config = load_config(tmp_path / "recon.yaml")
+    defs, _resource = definitions(config)
+    schedule = defs.resolve_schedule_def("daily_reconciliation")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("30 6 * * 1-5", "Pacific/Auckland")
+    at = datetime(2026, 11, 5, 6, 30, tzinfo=ZoneInfo("Pacific/Auckland"))
+    assert at.astimezone(ZoneInfo("UTC")).date() == date(2026, 11, 4)
+    requests, _skipped = evaluate_schedule(config, at)
+    assert {request.partition_key for request in requests} == {
+        f"2026-11-04|{partner}" for partner in PARTNERS
+    }
+
+
+def test_schedule_skips_dates_before_the_first_business_date() -> None:
+    config = load_config(FIXTURES / "recon.yaml")
+    requests, skipped = evaluate_schedule(config, datetime(2026, 11, 1, 6, 0, tzinfo=ZoneInfo("UTC")))
+    assert not requests
+    assert skipped == "2026-10-31 is not a business date partition"
+
+
+class Landing:
+    """A private landing area the sensor watches, fed one fixture file at a time."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.config = copy_fixtures(tmp_path)
+        for folder in ("landing", "ledger"):
+            shutil.move(tmp_path / folder, tmp_path / "outbox" / folder)
+        for folder in ("ledger", *(f"landing/{partner}" for partner in PARTNERS)):
+            (tmp_path / folder).mkdir(parents=True)
+        self.root = tmp_path
+        defs, resource = definitions(self.config)
+        self.sensor = defs.resolve_sensor_def("landing_files")
+        self.defs, self.resource = defs, resource
+        self.cursor: str | None = None
+        self.run_keys: list[str] = []
+
+    def land(self, relative: str) -> Path:
+        """Copy a file from the outbox as a partner would upload it (a fresh modification time)."""
+        target = self.root / relative
+        shutil.copyfile(self.root / "outbox" / relative, target)
+        return target
+
+    def tick(self) -> list[str]:
+        """Evaluate the sensor with the cursor of the previous tick; the partitions it requested."""
+        context = dg.build_sensor_context(
+            cursor=self.cursor, resources={"recon": self.resource}, definitions=self.defs
+        )
+        data = self.sensor.evaluate_tick(context)
+        self.cursor = data.cursor
+        requests = data.run_requests or []
+        self.run_keys += [request.run_key or "" for request in requests]
+        return [request.partition_key or "" for request in requests]
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Landing:
+    return Landing(tmp_path)
+
+
+def test_sensor_fires_once_per_landed_file(landing: Landing) -> None:
+    assert landing.tick() == []
+    landing.land("ledger/ledger_2026-11-02.csv")
+    landing.land("landing/adyen_eu/settlement_detail_report_20261102.csv")
+    landing.land("landing/stripe_us/stripe_balance_2026-11-02.csv")
+    assert landing.tick() == ["2026-11-02|adyen_eu", "2026-11-02|stripe_us"]
+    assert landing.tick() == []
+    landing.land("landing/paypal_gb/STL-20261102.tsv")
+    assert landing.tick() == ["2026-11-02|paypal_gb"]
+    assert landing.tick() == []
+    assert len(set(landing.run_keys)) == len(landing.run_keys) == 3
+
+
+def test_sensor_waits_for_the_days_ledger_export(landing: Landing) -> None:
+    landing.land("landing/adyen_eu/settlement_detail_report_20261103.csv")
+    assert landing.tick() == []
+    landing.land("ledger/ledger_2026-11-03.csv")
+    assert landing.tick() == ["2026-11-03|adyen_eu"]
+    assert landing.tick() == []
+
+
+def test_a_resent_file_triggers_again_exactly_once(landing: Landing) -> None:
+    landing.land("ledger/ledger_2026-11-02.csv")
+    settlement = landing.land("landing/adyen_eu/settlement_detail_report_20261102.csv")
+    assert landing.tick() == ["2026-11-02|adyen_eu"]
+    stat = settlement.stat()
+    os.utime(settlement, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert landing.tick() == ["2026-11-02|adyen_eu"]
+    assert landing.tick() == []
+    assert len(set(landing.run_keys)) == 2
+    assert all("settlement_detail_report_20261102.csv" in key for key in landing.run_keys)
+
+
+def test_sensor_ignores_days_without_a_partition_yet(landing: Landing) -> None:
+    """A file dated after the last closed business date waits until its partition exists."""
+    future = date(2099, 1, 1)
+    (landing.root / "ledger" / f"ledger_{future}.csv").write_text("entry_id\n", encoding="utf-8")
+    (landing.root / "landing" / "stripe_us" / f"stripe_balance_{future}.csv").write_text(
+        "id\n", encoding="utf-8"
+    )
+    assert landing.tick() == []
+    assert landing.cursor == "{}"
+
+
+class Reruns:
+    """Real runs of one partner on one instance, and the later-days sensor watching them."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.config = copy_fixtures(tmp_path)
+        self.defs, self.resource = definitions(self.config)
+        self.sensor = self.defs.resolve_sensor_def("later_days")
+        self.instance = dg.DagsterInstance.ephemeral()
+        self.cursor: str | None = None
+        assert self.tick() == [], "the first tick only takes the present as its starting point"
+
+    def context(self) -> dg.SensorEvaluationContext:
+        return dg.build_sensor_context(
+            instance=self.instance,
+            cursor=self.cursor,
+            resources={"recon": self.resource},
+            definitions=self.defs,
+        )
+
+    def run(self, partition: str, selection: list[dg.AssetKey] | None = None, **tags: str) -> None:
+        job = self.defs.resolve_job_def(PARTNER_DAY)
+        result = job.execute_in_process(
+            instance=self.instance, partition_key=partition, asset_selection=selection, tags=tags
+        )
+        assert result.success
+
+    def tick(self) -> list[dg.RunRequest]:
+        data = self.sensor.evaluate_tick(self.context())
+        self.cursor = data.cursor
+        return list(data.run_requests or [])
+
+    def follow(self) -> list[str]:
+        """Run what the sensor asks for, tick after tick, until it asks for nothing more."""
+        followed = []
+        while requests := self.tick():
+            for request in requests:
+                followed.append(request.partition_key or "")
+                self.run(request.partition_key or "", list(request.asset_selection or []))
+        return followed
+
+
+def test_rerunning_a_day_recomputes_the_later_days_in_order(tmp_path: Path) -> None:
+    reruns = Reruns(tmp_path)
+    for day in ("2026-11-02", "2026-11-03", "2026-11-04"):
+        reruns.run(f"{day}|adyen_eu")
+    assert reruns.follow() == [], "days reconciled in order need nothing recomputed"
+    reruns.run("2026-11-02|adyen_eu")
+    assert reruns.follow() == ["2026-11-03|adyen_eu", "2026-11-04|adyen_eu"]
+    reruns.run("2026-11-04|adyen_eu")
+    assert reruns.follow() == []
+
+
+def test_backfill_runs_are_left_to_the_backfill(tmp_path: Path) -> None:
+    reruns = Reruns(tmp_path)
+    for day in ("2026-11-02", "2026-11-03"):
+        reruns.run(f"{day}|stripe_us")
+    reruns.run("2026-11-02|stripe_us", **{"dagster/backfill": "abcdefgh"})
+    assert reruns.tick() == []
