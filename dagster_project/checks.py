@@ -38,8 +38,11 @@ def check_specs(asset: str) -> list[dg.AssetCheckSpec]:
     ]
 
 
-def balance_check(statement: pl.DataFrame) -> dg.AssetCheckResult:
-    """ERROR severity: results that do not account for every row and every cent must not be used."""
+def balance_check(statement: pl.DataFrame, unit: str) -> dg.AssetCheckResult:
+    """ERROR severity: results that do not account for every row and every cent must not be used.
+
+    Descriptions name the partner-day (`unit`): the checks tab shows the latest evaluation of
+    any partition."""
     off = [
         f"{row['side']} {row['currency']}"
         for row in statement.filter(~pl.col("balanced")).iter_rows(named=True)
@@ -48,7 +51,7 @@ def balance_check(statement: pl.DataFrame) -> dg.AssetCheckResult:
         check_name=BALANCE,
         passed=not off,
         severity=dg.AssetCheckSeverity.ERROR,
-        description=f"does not balance: {', '.join(off)}" if off else "balanced",
+        description=f"{unit}: does not balance: {', '.join(off)}" if off else f"{unit}: balanced",
         metadata={"sides_and_currencies": len(statement)},
     )
 
@@ -60,8 +63,8 @@ def match_rate_check(metrics: UnitMetrics, thresholds: CheckThresholds) -> dg.As
         check_name=MATCH_RATE,
         passed=Decimal(metrics.matched_pairs) >= minimum * metrics.partner_rows,
         severity=dg.AssetCheckSeverity.WARN,
-        description=f"{metrics.matched_pairs} of {metrics.partner_rows} partner records matched "
-        f"({metrics.match_rate:.1%}); minimum {minimum:.1%}",
+        description=f"{_unit(metrics)}: {metrics.matched_pairs} of {metrics.partner_rows} partner records "
+        f"matched ({metrics.match_rate:.1%}); minimum {minimum:.1%}",
         metadata={
             "match_rate": dg.MetadataValue.float(round(metrics.match_rate, 4)),
             "min_match_rate": dg.MetadataValue.float(float(minimum)),
@@ -82,6 +85,11 @@ def value_at_risk_check(metrics: UnitMetrics, thresholds: CheckThresholds) -> dg
         check_name=VALUE_AT_RISK,
         passed=not over,
         severity=dg.AssetCheckSeverity.WARN,
-        description=f"over {limit} per currency: {listed}" if over else f"within {limit} per currency",
+        description=f"{_unit(metrics)}: "
+        + (f"over {limit} per currency: {listed}" if over else f"within {limit} per currency"),
         metadata={"over_limit": dg.MetadataValue.json(over), "max_value_at_risk": str(limit)},
     )
+
+
+def _unit(metrics: UnitMetrics) -> str:
+    return f"{metrics.partner} {metrics.business_date}"

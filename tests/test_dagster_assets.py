@@ -172,11 +172,11 @@ def test_balance_check_fails_on_a_statement_that_lost_a_matched_pair(fixture_run
         published = balance_statement(con, partner, day.isoformat(), matches, breaks)
         lost_pair = balance_statement(con, partner, day.isoformat(), short, breaks)
     assert published.equals(pl.read_parquet(layout.result("balance", partner, day)))
-    assert balance_check(published).passed
-    failed = balance_check(lost_pair)
+    assert balance_check(published, "adyen_eu 2026-11-02").passed
+    failed = balance_check(lost_pair, "adyen_eu 2026-11-02")
     assert not failed.passed
     assert failed.severity == dg.AssetCheckSeverity.ERROR
-    assert (failed.description or "").startswith("does not balance: ledger ")
+    assert (failed.description or "").startswith("adyen_eu 2026-11-02: does not balance: ledger ")
 
 
 def test_only_the_balance_check_blocks() -> None:

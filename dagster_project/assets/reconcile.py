@@ -42,7 +42,7 @@ def build_reconciliation(
         return dg.MaterializeResult(
             metadata=unit_metadata(result.metrics, tables),
             check_results=[
-                balance_check(pl.read_parquet(tables["balance"])),
+                balance_check(pl.read_parquet(tables["balance"]), f"{partner_id} {business_date}"),
                 match_rate_check(result.metrics, thresholds),
                 value_at_risk_check(result.metrics, thresholds),
             ],
