@@ -25,8 +25,10 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.match_bench
 	$(BIN)/python -m benchmarks.days_bench
 
+# Dagster UI on the bundled fixtures; Dagster's own state stays in .dagster_home (git-ignored).
 dev: $(STAMP)
 	mkdir -p .dagster_home
+	cp dagster_project/dagster.yaml .dagster_home/dagster.yaml
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1
 
 lint: $(STAMP)

@@ -17,7 +17,7 @@ from recon.config import BREAK_TYPES, ReconConfig
 from recon.lifecycle import AGE_BUCKETS
 from recon.open_breaks import open_breaks
 from recon.sql import parquet, quote
-from recon.store import Layout, write_parquet
+from recon.store import Layout, refresh_views, write_parquet
 
 EMPTY_OPEN = pl.DataFrame(
     schema={
@@ -99,7 +99,8 @@ def summary_sql(partner_id: str, business_date: date, rules: list[str]) -> str:
 def summarise_partner_day(
     config: ReconConfig, partner_id: str, business_date: date, layout: Layout
 ) -> pl.DataFrame:
-    """Compute and publish `summary.parquet` for one reconciled partner-day."""
+    """Compute and publish `summary.parquet` for one reconciled partner-day: the last step of a
+    partner-day, so it also refreshes the SQL views over the data directory."""
     partner = config.partner(partner_id)
     with duckdb.connect() as con:
         current = open_breaks(con, layout, partner_id, business_date, partner.breaks)
@@ -117,4 +118,5 @@ def summarise_partner_day(
             con.execute(f"CREATE VIEW {view} AS SELECT * FROM {source}")
         summary = con.sql(summary_sql(partner_id, business_date, [rule.name for rule in partner.rules])).pl()
     write_parquet(summary, layout.result("summary", partner_id, business_date))
+    refresh_views(layout)
     return summary

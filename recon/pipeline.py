@@ -29,7 +29,7 @@ from recon.metrics import UnitMetrics, unit_metrics
 from recon.schema import SIDES
 from recon.sources import fetch
 from recon.sql import parquet
-from recon.store import Layout, publish, refresh_views, staging_path, write_parquet
+from recon.store import Layout, publish, staging_path, write_parquet
 
 Progress = Callable[[str], None]
 PUBLISHED = ("matches", "breaks", "carry", "resolved", "quarantine", "balance")
@@ -49,11 +49,14 @@ class UnitResult:
         return self.error is None
 
 
-def ingest_ledger_day(config: ReconConfig, business_date: date, layout: Layout) -> IngestResult:
-    """Split the day's ledger export into canonical records and quarantine per partner."""
+def ingest_ledger_day(
+    config: ReconConfig, business_date: date, layout: Layout, partner_ids: Sequence[str] | None = None
+) -> IngestResult:
+    """Split the day's ledger export into canonical records and quarantine per partner (all
+    partners, or only those given: a run for one partner rewrites only that partner's slice)."""
     path = fetch(config.ledger.source, business_date, layout.root)
     ledger = read_ledger_file(path, config.ledger, config.partners, business_date, config.reporting_timezone)
-    for partner_id in config.partners:
+    for partner_id in partner_ids or config.partners:
         _write_side(layout, "ledger", partner_id, business_date, ledger, partner_id)
     unrouted = ledger.quarantine.filter(~pl.col("partner").is_in(list(config.partners)))
     if unrouted.height:
@@ -168,7 +171,7 @@ def run_day(
     say = progress or (lambda _message: None)
     try:
         say(f"{business_date}: reading ledger export")
-        ingest_ledger_day(config, business_date, layout)
+        ingest_ledger_day(config, business_date, layout, selected)
     except ReconError as exc:
         return [UnitResult(pid, business_date, error=str(exc)) for pid in selected]
     results = []
@@ -181,5 +184,4 @@ def run_day(
                 summarise_partner_day(config, partner_id, day, layout)
         except ReconError as exc:
             results.append(UnitResult(partner_id, business_date, error=str(exc)))
-    refresh_views(layout)
     return results

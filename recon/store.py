@@ -89,15 +89,23 @@ def write_parquet(frame: pl.DataFrame, path: Path, atomic: bool = True) -> None:
 
 
 def refresh_views(layout: Layout) -> None:
-    """(Re)create one SQL view per output table over every Parquet file written so far."""
+    """(Re)create one SQL view per output table over every Parquet file written so far.
+
+    The database is built in a private file and renamed into place, so runs of several partners
+    at once never contend for DuckDB's single-writer lock, and readers see the old or the new
+    file, never a half-written one. Views glob the folders, so files published later show up
+    without a refresh; a refresh is only needed for a table that had no file yet.
+    """
     layout.root.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(layout.database)) as con:
-        for table in RESULT_TABLES:
-            pattern = layout.root / "results" / "*" / "*" / f"{table}.parquet"
-            _create_view(con, table, pattern)
-        for side in ("partner", "ledger"):
-            pattern = layout.root / "canonical" / f"side={side}" / "*" / "*" / "records.parquet"
-            _create_view(con, f"{side}_records", pattern)
+    with atomic_output(layout.database) as staged:
+        with duckdb.connect(str(staged)) as con:
+            for table in RESULT_TABLES:
+                pattern = layout.root / "results" / "*" / "*" / f"{table}.parquet"
+                _create_view(con, table, pattern)
+            for side in ("partner", "ledger"):
+                pattern = layout.root / "canonical" / f"side={side}" / "*" / "*" / "records.parquet"
+                _create_view(con, f"{side}_records", pattern)
+        staged.with_name(staged.name + ".wal").unlink(missing_ok=True)
 
 
 def _create_view(con: duckdb.DuckDBPyConnection, name: str, pattern: Path) -> None:

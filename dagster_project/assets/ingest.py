@@ -30,13 +30,13 @@ def build_ledger_entries(partitions: dg.MultiPartitionsDefinition) -> dg.AssetsD
         """The partner's entries of the day's ledger export as canonical records.
 
         Partitioned like the partner's assets so that one run holds a whole partner-day: Dagster
-        cannot run a date-only asset and a date x partner asset in the same run. The export is split
-        for every partner at once; the metadata reports this partner's share.
+        cannot run a date-only asset and a date x partner asset in the same run. Only this partner's
+        slice of the export is written; the metadata reports this partner's share.
         """
         business_date, partner_id = unit_of(context)
         config = recon.config()
         with as_failure():
-            result = ingest_ledger_day(config, business_date, recon.layout(config))
+            result = ingest_ledger_day(config, business_date, recon.layout(config), [partner_id])
         return dg.MaterializeResult(metadata=ingest_metadata(result, partner_id))
 
     return ledger_entries
