@@ -271,12 +271,21 @@ class Orchestration(Strict):
     schedule_timezone: str = "UTC"
 
 
+class Engine(Strict):
+    """Resources of the in-memory DuckDB that matches one partner-day. Past `memory_limit` it
+    spills to `<data_dir>/.spill` instead of growing, so several partner-days can run side by
+    side on one machine; a larger limit is faster on a large day."""
+
+    memory_limit: str = Field(default="2.5GB", pattern=r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$")
+
+
 class ReconConfig(Strict):
     """The whole configuration; relative paths are resolved against the file's folder."""
 
     data_dir: Path = Path("data")
     reporting_timezone: str = "UTC"
     orchestration: Orchestration = Orchestration()
+    engine: Engine = Engine()
     ledger: LedgerConfig
     partners: dict[str, PartnerConfig]
     config_path: Path | None = None

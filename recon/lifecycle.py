@@ -125,8 +125,13 @@ def write_carry(con: duckdb.DuckDBPyConnection, business_date: date, out: Path) 
             SELECT r.* EXCLUDE (sort_key), m.break_id, m.break_type, m.keyed, m.counterpart_id, m.detail,
                    TRUE AS open, {day} AS carried_on
             FROM open_members m
-            JOIN (SELECT * FROM unmatched_partner UNION ALL SELECT * FROM unmatched_ledger) r
-                ON r.side = m.side AND r.record_id = m.record_id
+            JOIN (
+                SELECT * FROM partner_in
+                WHERE sort_key IN (SELECT k.sort_key FROM break_members k WHERE k.side = 'partner')
+                UNION ALL
+                SELECT * FROM ledger_in
+                WHERE sort_key IN (SELECT k.sort_key FROM break_members k WHERE k.side = 'ledger')
+            ) r ON r.side = m.side AND r.record_id = m.record_id
             WHERE NOT m.unchanged
             UNION ALL
             SELECT c.* EXCLUDE (first_seen, break_id, break_type, keyed, counterpart_id, detail),

@@ -97,7 +97,8 @@ def reconcile_partner_day(
     staged = {table: staging_path(path) for table, path in finals.items()}
     raw_breaks = staging_path(finals["breaks"].with_name("raw_breaks.parquet"))
     try:
-        with duckdb.connect() as con:
+        settings = {"memory_limit": config.engine.memory_limit, "temp_directory": str(layout.spill_dir)}
+        with duckdb.connect(config=settings) as con:
             quarantine = _input_views(con, layout, partner, business_date, carry_files)
             reconcile(con, partner, business_date, staged["matches"], raw_breaks)
             write_breaks(con, partner.breaks, business_date, raw_breaks, staged["breaks"])

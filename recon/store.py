@@ -53,6 +53,11 @@ class Layout:
         return self.root / "quarantine" / "ledger_unrouted" / f"date={business_date}" / "quarantine.parquet"
 
     @property
+    def spill_dir(self) -> Path:
+        """Where DuckDB may spill intermediate data when a day does not fit its memory limit."""
+        return self.root / ".spill"
+
+    @property
     def database(self) -> Path:
         return self.root / "recon.duckdb"
 

@@ -33,24 +33,12 @@ AMOUNT_BITS = 52
 DAY_BITS = 17
 
 
-def open_records(
-    con: duckdb.DuckDBPyConnection, side: str, source: str, undecided: str | None, unmatched: str | None
-) -> None:
-    """Create `unmatched_<side>` (full input rows of every record the fast path did not match),
-    `pool_p`/`pool_l` (the undecided ones, kept for the outputs) and their working copies
-    `open_p`/`open_l`. Without a fast path (None) every record is undecided.
-
-    One scan of the input serves both: the full rows are what a caller needs for every record
-    that may end in a break, and the pool is a narrow projection of them.
-    """
+def open_records(con: duckdb.DuckDBPyConnection, side: str, records: str | None) -> None:
+    """Create `pool_p`/`pool_l` (kept for the outputs) and their working copies `open_p`/`open_l`
+    from a query in the cascade's columns, or from every input record when `records` is None."""
     prefix = "p" if side == "partner" else "l"
-    where = f"WHERE record_id IN ({unmatched})" if unmatched else ""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE unmatched_{side} AS SELECT * FROM {source} {where}")
-    where = f"WHERE record_id IN ({undecided})" if undecided else ""
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE pool_{prefix} AS "
-        f"SELECT {OPEN_COLUMNS[side]} FROM unmatched_{side} {where}"
-    )
+    source = records or f"SELECT {OPEN_COLUMNS[side]} FROM {side}_in"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE pool_{prefix} AS {source}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE open_{prefix} AS SELECT * FROM pool_{prefix}")
 
 

@@ -19,10 +19,10 @@ from recon.matching.rules import first_accepting_rule, mismatch_type
 PAIRS = """
 CREATE TEMP TABLE pairs AS
 SELECT p.record_id AS p_id, l.record_id AS l_id, coalesce(p.reference, l.reference) AS ref,
-       l.reference AS l_ref,
+       l.reference AS l_ref, p.record_type AS p_type, l.record_type AS l_type,
        p.currency AS p_currency, l.currency AS l_currency,
        p.amount_minor AS p_gross, {p_net} AS p_net, l.amount_minor AS l_amount,
-       p.value_date AS p_date, l.value_date AS l_date, p.sort_key AS p_sort
+       p.value_date AS p_date, l.value_date AS l_date, p.sort_key AS p_sort, l.sort_key AS l_sort
 FROM partner_in p FULL OUTER JOIN ledger_in l ON p.reference = l.reference
 """
 
@@ -35,10 +35,17 @@ UNIQUE_PAIR = "(p_id IS NOT NULL AND l_id IS NOT NULL AND ref NOT IN (SELECT ref
 
 
 def pair_by_reference(con: duckdb.DuckDBPyConnection, rules: Sequence[MatchRule]) -> None:
-    """Create `pairs` and `repeated_refs` from the `partner_in` and `ledger_in` views."""
+    """Create `pairs`, `repeated_refs` and `fast_mismatches` from the `partner_in` and `ledger_in`
+    views; the mismatches are few and read several times, so they are kept as a table."""
     uses_net = any(rule.compare == "net" for rule in rules)
     con.execute(PAIRS.format(p_net="p.net_minor" if uses_net else "p.amount_minor"))
     con.execute(REPEATED)
+    key_rules = [rule for rule in rules if rule.match_on == "reference"]
+    con.execute(
+        f"""CREATE TEMP TABLE fast_mismatches AS
+        SELECT *, {mismatch_type(key_rules)} AS break_type
+        FROM pairs WHERE {UNIQUE_PAIR} AND ({first_accepting_rule(key_rules)}) IS NULL"""
+    )
 
 
 def unique_pair_matches(key_rules: Sequence[MatchRule]) -> str:
@@ -48,23 +55,13 @@ def unique_pair_matches(key_rules: Sequence[MatchRule]) -> str:
         WHERE rule IS NOT NULL"""
 
 
-def unique_pair_mismatches(key_rules: Sequence[MatchRule]) -> str:
-    """Query of the one-to-one pairs no key rule accepts, with their break type."""
-    return f"""
-        SELECT *, {mismatch_type(key_rules)} AS break_type
-        FROM pairs WHERE {UNIQUE_PAIR} AND ({first_accepting_rule(key_rules)}) IS NULL"""
-
-
-def unmatched_ids(side: str, key_rules: Sequence[MatchRule]) -> str:
-    """Ids of one side's records the fast path does not match: undecided ones and both records
-    of every one-to-one pair that became a mismatch break."""
-    own = "p_id" if side == "partner" else "l_id"
-    return f"{undecided_ids(side)} UNION ALL SELECT {own} FROM ({unique_pair_mismatches(key_rules)})"
-
-
-def undecided_ids(side: str) -> str:
-    """Ids of one side's records the fast path leaves to the general cascade."""
-    own, other = ("p_id", "l_id") if side == "partner" else ("l_id", "p_id")
-    return f"""
-        SELECT {own} FROM pairs
-        WHERE {own} IS NOT NULL AND ({other} IS NULL OR ref IN (SELECT ref FROM repeated_refs))"""
+def undecided_records(side: str) -> str:
+    """One side's records the fast path leaves to the general cascade, in the cascade's columns:
+    those without a counterpart reference and those whose reference is repeated."""
+    if side == "partner":
+        return """
+            SELECT DISTINCT p_id, ref AS p_ref, p_type, p_currency, p_gross, p_net, p_date, p_sort
+            FROM pairs WHERE p_id IS NOT NULL AND (l_id IS NULL OR ref IN (SELECT ref FROM repeated_refs))"""
+    return """
+        SELECT DISTINCT l_id, l_ref, l_type, l_currency, l_amount, l_date, l_sort
+        FROM pairs WHERE l_id IS NOT NULL AND (p_id IS NULL OR ref IN (SELECT ref FROM repeated_refs))"""

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from recon.config import MatchRule
-from recon.matching.fast_path import unique_pair_matches, unique_pair_mismatches
+from recon.matching.fast_path import unique_pair_matches
 
 CASCADE_PAIRS = """
     SELECT p_id, l_id, coalesce(p_ref, l_ref) AS ref, l_ref, p_currency, l_currency, p_gross, p_net,
@@ -94,9 +94,8 @@ def matches_query(partner: str, business_date: date, rules: Sequence[MatchRule],
     return f"SELECT * EXCLUDE (sort_key) FROM ({union}) ORDER BY sort_key"
 
 
-def breaks_query(partner: str, business_date: date, rules: Sequence[MatchRule], fast_path: bool) -> str:
+def breaks_query(partner: str, business_date: date, fast_path: bool) -> str:
     """All breaks, with both sides' values where the break has two sides, ordered by record."""
-    key_rules = [rule for rule in rules if rule.match_on == "reference"]
     projection = """
         CASE WHEN p_id IS NOT NULL THEN 'partner' ELSE 'ledger' END AS side,
         coalesce(p_id, l_id) AS record_id, p_id AS partner_record_id, l_id AS ledger_record_id,
@@ -111,7 +110,7 @@ def breaks_query(partner: str, business_date: date, rules: Sequence[MatchRule], 
     if fast_path:
         parts.insert(
             0,
-            f"SELECT break_type, {projection}, NULL AS detail FROM ({unique_pair_mismatches(key_rules)})",
+            f"SELECT break_type, {projection}, NULL AS detail FROM fast_mismatches",
         )
     union = " UNION ALL ".join(parts)
     return f"""
