@@ -18,7 +18,9 @@ re-written: it stays open in the files where it already is.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
 
@@ -27,35 +29,53 @@ from recon.errors import ReconError
 from recon.sql import parquet
 from recon.store import Layout
 
+INDEX_COLUMNS = (
+    "side, record_id, carried_on, break_id, break_type, keyed, counterpart_id, "
+    "reference, currency, amount_minor, value_date, first_seen"
+)
 
-def earlier_carry_files(layout: Layout, partner_id: str, business_date: date) -> list[str]:
-    """Carry files of days before `business_date`; the previous day must be among them if any is."""
-    files = sorted(
-        (day, path) for day, path in layout.partner_results(partner_id, "carry") if day < business_date
-    )
-    if files and files[-1][0] != business_date - timedelta(days=1):
-        previous = business_date - timedelta(days=1)
+
+@dataclass(frozen=True)
+class CarriedState:
+    """What a day needs from earlier days: the open index of the previous day (None on a
+    partner's first day) and the carry files of earlier days by date."""
+
+    open_index: Path | None
+    carry_files: dict[date, Path]
+
+
+def carried_state(layout: Layout, partner_id: str, business_date: date) -> CarriedState:
+    """The previous day's open index; the previous day must be reconciled if any earlier day is."""
+    earlier = [
+        (day, path) for day, path in layout.partner_results(partner_id, "open_index") if day < business_date
+    ]
+    if not earlier:
+        return CarriedState(None, {})
+    previous = business_date - timedelta(days=1)
+    if earlier[-1][0] != previous:
         raise ReconError(
             f"{partner_id} {business_date}: the previous business date {previous} has not been reconciled "
-            f"(last is {files[-1][0]}); days must run in order"
+            f"(last is {earlier[-1][0]}); days must run in order"
         )
-    return [str(path) for _day, path in files]
+    carry = {day: path for day, path in layout.partner_results(partner_id, "carry") if day < business_date}
+    return CarriedState(earlier[-1][1], carry)
 
 
 def carried_participants(
-    con: duckdb.DuckDBPyConnection, carry_files: Sequence[str], rules: Sequence[MatchRule]
+    con: duckdb.DuckDBPyConnection, state: CarriedState, rules: Sequence[MatchRule]
 ) -> None:
     """Create `carried_in`: open carried records that may pair with the day's new records in the
     views `today_partner` and `today_ledger`: canonical columns, `first_seen`, and the break they
-    were in (`break_id`, `break_type`, `keyed` when the break is keyed on this record)."""
-    if not carry_files:
+    were in (`break_id`, `break_type`, `keyed` when the break is keyed on this record), and the
+    table `carried_index` (the previous day's open index)."""
+    if state.open_index is None:
+        _no_carried_records(con)
         con.execute(
-            "CREATE TEMP TABLE carried_in AS SELECT *, NULL::DATE AS first_seen, NULL::VARCHAR AS break_id, "
-            "NULL::VARCHAR AS break_type, NULL::BOOLEAN AS keyed, NULL::VARCHAR AS counterpart_id, "
-            "NULL::VARCHAR AS detail FROM today_partner LIMIT 0"
+            f"CREATE TEMP TABLE carried_index AS SELECT {INDEX_COLUMNS} "
+            "FROM carried_in, (SELECT NULL::DATE AS carried_on) LIMIT 0"
         )
         return
-    history = parquet(*carry_files)
+    con.execute(f"CREATE TEMP TABLE carried_index AS SELECT * FROM {parquet(state.open_index)}")
     con.execute(
         "CREATE TEMP VIEW today_all AS SELECT reference, currency, value_date FROM today_partner "
         "UNION ALL SELECT reference, currency, value_date FROM today_ledger"
@@ -67,30 +87,36 @@ def carried_participants(
         else ""
     )
     con.execute(
-        f"""CREATE TEMP TABLE carried_open AS
-        WITH latest AS (
-            SELECT side, record_id, max(carried_on) AS carried_on FROM {history} GROUP BY side, record_id
-        )
-        SELECT side, record_id, carried_on, reference, currency, value_date, counterpart_id
-        FROM {history} h JOIN latest USING (side, record_id, carried_on)
-        WHERE h.open AND h.break_type <> 'duplicate'"""
-    )
-    con.execute(
         f"""CREATE TEMP TABLE carried_pick AS
-        SELECT side, record_id, carried_on, counterpart_id FROM carried_open h
-        WHERE h.reference IN (SELECT reference FROM today_all WHERE reference IS NOT NULL) {near}"""
+        SELECT side, record_id, carried_on, counterpart_id FROM carried_index h
+        WHERE h.break_type <> 'duplicate' AND (
+            h.reference IN (SELECT reference FROM today_all WHERE reference IS NOT NULL) {near})"""
     )
     con.execute(
         """INSERT INTO carried_pick
-        SELECT o.side, o.record_id, o.carried_on, o.counterpart_id FROM carried_open o
+        SELECT o.side, o.record_id, o.carried_on, o.counterpart_id FROM carried_index o
         JOIN carried_pick p ON o.record_id = p.counterpart_id AND o.side <> p.side
         ANTI JOIN carried_pick q ON q.side = o.side AND q.record_id = o.record_id"""
     )
+    days = [
+        row[0] for row in con.execute("SELECT DISTINCT carried_on FROM carried_pick ORDER BY 1").fetchall()
+    ]
+    if not days:
+        _no_carried_records(con)
+        return
     con.execute(
         f"""CREATE TEMP TABLE carried_in AS
         SELECT h.* EXCLUDE (carried_on, open)
-        FROM {history} h SEMI JOIN carried_pick p
+        FROM {parquet(*(state.carry_files[day] for day in days))} h SEMI JOIN carried_pick p
             ON p.side = h.side AND p.record_id = h.record_id AND p.carried_on = h.carried_on"""
+    )
+
+
+def _no_carried_records(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "CREATE TEMP TABLE carried_in AS SELECT *, NULL::DATE AS first_seen, NULL::VARCHAR AS break_id, "
+        "NULL::VARCHAR AS break_type, NULL::BOOLEAN AS keyed, NULL::VARCHAR AS counterpart_id, "
+        "NULL::VARCHAR AS detail FROM today_partner LIMIT 0"
     )
 
 

@@ -15,7 +15,7 @@ import polars as pl
 
 from recon.config import BREAK_TYPES, ReconConfig
 from recon.lifecycle import AGE_BUCKETS
-from recon.open_breaks import open_breaks
+from recon.open_breaks import open_items
 from recon.sql import parquet, quote
 from recon.store import Layout, refresh_views, write_parquet
 
@@ -25,8 +25,7 @@ EMPTY_OPEN = pl.DataFrame(
         "break_type": pl.String,
         "status": pl.String,
         "age_bucket": pl.String,
-        "partner_amount_minor": pl.Int64,
-        "ledger_amount_minor": pl.Int64,
+        "amount_minor": pl.Int64,
     }
 )
 
@@ -48,7 +47,7 @@ def summary_sql(partner_id: str, business_date: date, rules: list[str]) -> str:
     WITH open_items AS (
         SELECT currency, break_type, age_bucket, status = 'pending' AS pending,
                status <> 'pending' AS open_break, status = 'new' AS new_break,
-               abs(coalesce(partner_amount_minor, ledger_amount_minor)) AS amount
+               amount_minor AS amount
         FROM open_now
     ), open_by_currency AS (
         SELECT currency, count(*) FILTER (pending) AS pending_items,
@@ -103,7 +102,7 @@ def summarise_partner_day(
     partner-day, so it also refreshes the SQL views over the data directory."""
     partner = config.partner(partner_id)
     with duckdb.connect() as con:
-        current = open_breaks(con, layout, partner_id, business_date, partner.breaks)
+        current = open_items(con, layout, partner_id, business_date, partner.breaks)
         con.register("open_now", current if current.height else EMPTY_OPEN)
         for side in ("partner", "ledger"):
             source = parquet(layout.canonical(side, partner_id, business_date))

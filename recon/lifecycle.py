@@ -18,11 +18,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from recon.carry import INDEX_COLUMNS
 from recon.config import BreakPolicy
 from recon.money import currency_exponents
 from recon.sql import parquet, quote
 
 AGE_BUCKETS = ("0-1", "2-7", "8-30", ">30")
+LIFECYCLE = ("first_seen", "last_seen", "age_days", "age_bucket", "status", "severity")
 
 
 def age_bucket(age: str) -> str:
@@ -64,11 +66,16 @@ def register_severity_limits(con: duckdb.DuckDBPyConnection, policy: BreakPolicy
     con.register("severity_limits", limits)
 
 
-def lifecycle_columns(policy: BreakPolicy, business_date: date, first_seen: str) -> str:
-    """first_seen, last_seen, age_days, age_bucket, status, severity of break row `b` as of a date."""
+BREAK_AMOUNT = "abs(coalesce(b.partner_amount_minor, b.ledger_amount_minor))"
+
+
+def lifecycle_columns(
+    policy: BreakPolicy, business_date: date, first_seen: str, amount: str = BREAK_AMOUNT
+) -> str:
+    """first_seen, last_seen, age_days, age_bucket, status, severity of break row `b` as of a date;
+    `amount` is the break's |amount| (its keyed record's), which severity weighs."""
     day = f"DATE '{business_date.isoformat()}'"
     age = f"({day} - {first_seen})"
-    amount = "abs(coalesce(b.partner_amount_minor, b.ledger_amount_minor))"
     return f"""{first_seen} AS first_seen, {day} AS last_seen, {age} AS age_days,
         {age_bucket(age)} AS age_bucket, {status(policy, "b.break_type", age)} AS status,
         {severity(policy, amount, age)} AS severity"""
@@ -138,6 +145,21 @@ def write_carry(con: duckdb.DuckDBPyConnection, business_date: date, out: Path) 
                    c.first_seen, NULL, NULL, NULL, NULL, NULL, FALSE, {day}
             FROM carried_in c ANTI JOIN open_members m ON m.side = c.side AND m.record_id = c.record_id
             ORDER BY side, record_id, open
+        ) TO {quote(str(out))} (FORMAT parquet)"""
+    )
+
+
+def write_open_index(con: duckdb.DuckDBPyConnection, carry: Path, out: Path) -> None:
+    """The open set after the day, one narrow row per open record: the previous day's index less
+    every record the day wrote a carry row for, plus the day's open carry rows. Later days read
+    this instead of the whole history, so a day's cost does not grow with the number of days."""
+    con.execute(
+        f"""COPY (
+            SELECT * FROM carried_index i
+            ANTI JOIN {parquet(carry)} t ON t.side = i.side AND t.record_id = i.record_id
+            UNION ALL
+            SELECT {INDEX_COLUMNS} FROM {parquet(carry)} WHERE open
+            ORDER BY side, record_id
         ) TO {quote(str(out))} (FORMAT parquet)"""
     )
 

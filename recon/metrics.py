@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 
 from recon.config import PartnerConfig
-from recon.open_breaks import open_breaks
+from recon.open_breaks import open_items
 from recon.sql import parquet
 from recon.store import Layout
 
@@ -65,11 +65,8 @@ def unit_metrics(
         matches_by_rule = dict(
             con.execute(f"SELECT rule, count(*) FROM {path('matches')} GROUP BY 1 ORDER BY 1").fetchall()
         )
-        current = open_breaks(con, layout, partner.id, business_date, partner.breaks)
+        current = open_items(con, layout, partner.id, business_date, partner.breaks)
     if current.height:
-        current = current.with_columns(
-            amount_minor=pl.coalesce("partner_amount_minor", "ledger_amount_minor").abs()
-        )
         breaks = current.filter(pl.col("status") != "pending")
         pending = current.height - breaks.height
     else:

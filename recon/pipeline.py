@@ -18,12 +18,12 @@ import duckdb
 import polars as pl
 
 from recon.balance import assert_balanced, balance_statement
-from recon.carry import carried_participants, earlier_carry_files
+from recon.carry import CarriedState, carried_participants, carried_state
 from recon.config import PartnerConfig, ReconConfig
 from recon.daily_summary import summarise_partner_day
 from recon.errors import ReconError
 from recon.ingest import IngestResult, read_ledger_file, read_partner_file
-from recon.lifecycle import write_breaks, write_carry, write_resolved
+from recon.lifecycle import write_breaks, write_carry, write_open_index, write_resolved
 from recon.matching import reconcile
 from recon.metrics import UnitMetrics, unit_metrics
 from recon.schema import SIDES
@@ -32,7 +32,7 @@ from recon.sql import parquet
 from recon.store import Layout, publish, staging_path, write_parquet
 
 Progress = Callable[[str], None]
-PUBLISHED = ("matches", "breaks", "carry", "resolved", "quarantine", "balance")
+PUBLISHED = ("matches", "breaks", "carry", "open_index", "resolved", "quarantine", "balance")
 
 
 @dataclass(frozen=True)
@@ -92,14 +92,14 @@ def reconcile_partner_day(
     """Match the day's canonical records and the carried open items that may pair with them, in a
     private in-memory DuckDB; check the balance; then publish every output at once."""
     partner = config.partner(partner_id)
-    carry_files = earlier_carry_files(layout, partner_id, business_date)
+    state = carried_state(layout, partner_id, business_date)
     finals = {table: layout.result(table, partner_id, business_date) for table in PUBLISHED}
     staged = {table: staging_path(path) for table, path in finals.items()}
     raw_breaks = staging_path(finals["breaks"].with_name("raw_breaks.parquet"))
     try:
         settings = {"memory_limit": config.engine.memory_limit, "temp_directory": str(layout.spill_dir)}
         with duckdb.connect(config=settings) as con:
-            quarantine = _input_views(con, layout, partner, business_date, carry_files)
+            quarantine = _input_views(con, layout, partner, business_date, state)
             reconcile(con, partner, business_date, staged["matches"], raw_breaks)
             write_breaks(con, partner.breaks, business_date, raw_breaks, staged["breaks"])
             statement = balance_statement(
@@ -107,6 +107,7 @@ def reconcile_partner_day(
             )
             assert_balanced(statement, f"{partner_id} {business_date}")
             write_carry(con, business_date, staged["carry"])
+            write_open_index(con, staged["carry"], staged["open_index"])
             write_resolved(con, partner_id, business_date, staged["matches"], staged["resolved"])
         for table, frame in (("quarantine", quarantine), ("balance", statement)):
             write_parquet(frame, staged[table], atomic=False)
@@ -123,7 +124,7 @@ def _input_views(
     layout: Layout,
     partner: PartnerConfig,
     business_date: date,
-    carry_files: list[str],
+    state: CarriedState,
 ) -> pl.DataFrame:
     """Views `partner_in` and `ledger_in`: the day's records plus the carried participants, each
     with `first_seen` and a `sort_key` (origin date, line) that gives outputs a stable order;
@@ -132,7 +133,7 @@ def _input_views(
     for side in SIDES:
         source = parquet(layout.canonical(side, partner.id, business_date))
         con.execute(f"CREATE VIEW today_{side} AS SELECT * FROM {source}")
-    carried_participants(con, carry_files, partner.rules)
+    carried_participants(con, state, partner.rules)
     con.execute("CREATE TEMP TABLE unchanged_members (side VARCHAR, record_id VARCHAR)")
     day = f"DATE '{business_date.isoformat()}'"
     sort_key = "((business_date - DATE '1970-01-01')::BIGINT << 32) | source_line"
@@ -155,7 +156,7 @@ def _input_views(
 def later_reconciled_days(layout: Layout, partner_id: str, business_date: date) -> list[date]:
     """Days after `business_date` already reconciled: their carried input changes when it is
     re-run, so they are recomputed in order (see README, "Re-running a day")."""
-    return [day for day, _path in layout.partner_results(partner_id, "carry") if day > business_date]
+    return [day for day, _path in layout.partner_results(partner_id, "open_index") if day > business_date]
 
 
 def run_day(

@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 
 from recon.balance import assert_balanced, balance_statement
-from recon.carry import earlier_carry_files
+from recon.carry import carried_state
 from recon.config import ReconConfig, load_config
 from recon.errors import BalanceError
 from recon.pipeline import _input_views, run_day
@@ -143,7 +143,7 @@ def unit_views(reconciled: tuple[ReconConfig, Layout]):
     config, layout = reconciled
     partner, day = config.partner("adyen_eu"), DAYS[0]
     with duckdb.connect() as con:
-        _input_views(con, layout, partner, day, earlier_carry_files(layout, partner.id, day))
+        _input_views(con, layout, partner, day, carried_state(layout, partner.id, day))
         yield con, layout.result("matches", partner.id, day), layout.result("breaks", partner.id, day)
 
 

@@ -22,7 +22,7 @@ from recon.synth import generate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RECON = Path(sys.executable).with_name("recon")
-TABLES = ("matches", "breaks", "balance", "quarantine", "carry", "resolved", "summary")
+TABLES = ("matches", "breaks", "balance", "quarantine", "carry", "open_index", "resolved", "summary")
 DAYS = (date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4))
 
 

@@ -108,7 +108,7 @@ def test_rerunning_an_earlier_day_recomputes_the_later_days_in_order(tmp_path: P
     fresh_settlement.write_bytes(settlement.read_bytes())
     fresh = _run_in_order(fresh_config)
     for day in (D3, D4):
-        for table in ("matches", "breaks", "carry", "resolved", "balance", "summary"):
+        for table in ("matches", "breaks", "carry", "open_index", "resolved", "balance", "summary"):
             assert (
                 layout.result(table, "adyen_eu", day).read_bytes()
                 == fresh.result(table, "adyen_eu", day).read_bytes()
