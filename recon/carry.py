@@ -1,18 +1,19 @@
 """Open items carried from one business day to the next.
 
-Every reconciliation of day D writes `carry.parquet`: one row per record left open on D (with
-its canonical fields, first-seen date and the break it belongs to) and one closing row per
-carried record that was matched on D. The open pool before D is the latest row of each record
-over the carry files of earlier days, kept when that row is open. Files are immutable, so
-re-running an earlier day only needs the later days recomputed in order.
+Every reconciliation of day D writes `carry.parquet`: one row per record whose open state D
+wrote (with its canonical fields, first-seen date and the break it belongs to) and one closing
+row per carried record that matched on D; and `open_index.parquet`: one narrow row per record
+open after D, naming the day of its current carry row. Day D+1 reads only D's open index and,
+for the few records that take part, their rows in the carry files the index points at. Files
+are immutable, so re-running an earlier day only needs the later days recomputed in order.
 
 Only carried records that could pair with something that arrived on D join D's matching:
 those sharing a reference with a new record of either side, and those whose value date is
 within reach of a no-key rule's window; with each of them comes the other record of its break,
 so a pair break is weighed as a pair. Participants are weighed again together with the new
 records, so a tie that a new arrival breaks is resolved; a carried duplicate stays a duplicate
-until someone closes it, whatever arrives. The rest of the pool is neither re-read in full nor
-re-written: it stays open in the files where it already is.
+until someone closes it, whatever arrives. The rest of the pool is only carried from one open
+index to the next.
 """
 
 from __future__ import annotations
