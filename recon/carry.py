@@ -32,7 +32,8 @@ from recon.store import Layout
 
 INDEX_COLUMNS = (
     "side, record_id, carried_on, break_id, break_type, keyed, counterpart_id, "
-    "reference, currency, amount_minor, value_date, first_seen"
+    "reference, currency, amount_minor, value_date, first_seen, "
+    "((business_date - DATE '1970-01-01')::BIGINT << 32) | source_line AS sort_key"
 )
 
 
@@ -68,15 +69,15 @@ def carried_participants(
     """Create `carried_in`: open carried records that may pair with the day's new records in the
     views `today_partner` and `today_ledger`: canonical columns, `first_seen`, and the break they
     were in (`break_id`, `break_type`, `keyed` when the break is keyed on this record), and the
-    table `carried_index` (the previous day's open index)."""
+    view `carried_index` (the previous day's open index, read where it lies)."""
     if state.open_index is None:
         _no_carried_records(con)
         con.execute(
-            f"CREATE TEMP TABLE carried_index AS SELECT {INDEX_COLUMNS} "
+            f"CREATE TEMP VIEW carried_index AS SELECT {INDEX_COLUMNS} "
             "FROM carried_in, (SELECT NULL::DATE AS carried_on) LIMIT 0"
         )
         return
-    con.execute(f"CREATE TEMP TABLE carried_index AS SELECT * FROM {parquet(state.open_index)}")
+    con.execute(f"CREATE TEMP VIEW carried_index AS SELECT * FROM {parquet(state.open_index)}")
     con.execute(
         "CREATE TEMP VIEW today_all AS SELECT reference, currency, value_date FROM today_partner "
         "UNION ALL SELECT reference, currency, value_date FROM today_ledger"

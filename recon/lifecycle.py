@@ -159,7 +159,7 @@ def write_open_index(con: duckdb.DuckDBPyConnection, carry: Path, out: Path) -> 
             ANTI JOIN {parquet(carry)} t ON t.side = i.side AND t.record_id = i.record_id
             UNION ALL
             SELECT {INDEX_COLUMNS} FROM {parquet(carry)} WHERE open
-            ORDER BY side, record_id
+            ORDER BY side, sort_key
         ) TO {quote(str(out))} (FORMAT parquet)"""
     )
 
