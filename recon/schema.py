@@ -73,11 +73,3 @@ class CanonicalRecord(pa.DataFrameModel):
     class Config:
         strict = True
         ordered = True
-
-
-def empty_canonical() -> pl.DataFrame:
-    return pl.DataFrame(schema=CANONICAL_SCHEMA)
-
-
-def empty_quarantine() -> pl.DataFrame:
-    return pl.DataFrame(schema=QUARANTINE_SCHEMA)

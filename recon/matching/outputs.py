@@ -18,47 +18,6 @@ CASCADE_PAIRS = """
            l_amount, p_date, l_date, p_sort, outcome, kind, detail
     FROM decided LEFT JOIN pool_p USING (p_id) LEFT JOIN pool_l USING (l_id)"""
 
-MATCH_COLUMNS = (
-    "partner",
-    "business_date",
-    "rule",
-    "partner_record_id",
-    "ledger_record_id",
-    "reference",
-    "ledger_reference",
-    "currency",
-    "compared",
-    "partner_amount_minor",
-    "partner_fee_minor",
-    "ledger_amount_minor",
-    "amount_diff_minor",
-    "partner_value_date",
-    "ledger_value_date",
-    "date_diff_days",
-)
-
-BREAK_COLUMNS = (
-    "break_id",
-    "partner",
-    "business_date",
-    "break_type",
-    "side",
-    "record_id",
-    "partner_record_id",
-    "ledger_record_id",
-    "reference",
-    "currency",
-    "partner_currency",
-    "ledger_currency",
-    "partner_amount_minor",
-    "ledger_amount_minor",
-    "amount_diff_minor",
-    "partner_value_date",
-    "ledger_value_date",
-    "date_diff_days",
-    "detail",
-)
-
 
 def _unit(partner: str, business_date: date) -> str:
     return f"'{partner}' AS partner, DATE '{business_date.isoformat()}' AS business_date"
