@@ -1,9 +1,10 @@
-"""`make bench-days`: 30 business days of one partner at 1M rows a day, reconciled in order.
+"""Second half of `make bench`: 30 business days of one partner at 1M rows a day, in order.
 
 Prints, per day, the open items carried in, how many of them took part in the day's matching,
-and the time of each step, so one can see whether a day's cost follows the day's volume or
-the size of the growing open pool. Generated data is kept under bench_data/ and reused.
-`BENCH_DAYS` and `BENCH_DAY_ROWS` change the workload.
+the time of each step, and whether the day wrote a checkpoint of the open set (recon.open_index),
+so one can see whether a day's cost follows the day's volume or the size of the growing open
+pool. Generated data is kept under bench_data/ and reused. `BENCH_DAYS` and `BENCH_DAY_ROWS`
+change the workload.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def main() -> None:
     partner_id = sorted(config.partners)[0]
     layout = Layout(config.data_dir)
     print(
-        f"{'date':<11} {'open before':>11} {'took part':>9} {'ingest s':>8} {'match s':>8} {'summary s':>9}"
+        f"{'date':<11} {'open before':>11} {'took part':>9} {'ingest s':>8} {'match s':>8} {'summary s':>9} "
+        "checkpoint"
     )
     open_before = 0
     for day in local_dates(config.ledger.source):
@@ -52,8 +54,10 @@ def main() -> None:
         summary = _timed(lambda day=day: summarise_partner_day(config, partner_id, day, layout))
         balance = pl.read_parquet(layout.result("balance", partner_id, day))
         took_part = int(balance["rows_in"].sum() - balance["rows_quarantined"].sum()) - 2 * ROWS
+        checkpoint = "yes" if layout.result("open_index", partner_id, day).is_file() else ""
         print(
-            f"{day!s:<11} {open_before:>11,} {took_part:>9,} {ingest:>8.2f} {match:>8.2f} {summary:>9.2f}",
+            f"{day!s:<11} {open_before:>11,} {took_part:>9,} {ingest:>8.2f} {match:>8.2f} {summary:>9.2f} "
+            f"{checkpoint}",
             flush=True,
         )
         totals = pl.read_parquet(layout.result("summary", partner_id, day))

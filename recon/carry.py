@@ -2,18 +2,17 @@
 
 Every reconciliation of day D writes `carry.parquet`: one row per record whose open state D
 wrote (with its canonical fields, first-seen date and the break it belongs to) and one closing
-row per carried record that matched on D; and `open_index.parquet`: one narrow row per record
-open after D, naming the day of its current carry row. Day D+1 reads only D's open index and,
-for the few records that take part, their rows in the carry files the index points at. Files
-are immutable, so re-running an earlier day only needs the later days recomputed in order.
+row per carried record that matched on D. Day D+1 reads the open set after D (recon.open_index:
+narrow rows, without rewriting it) and, for the few records that take part, their rows in the
+carry files the open set points at. Files are immutable, so re-running an earlier day only needs
+the later days recomputed in order.
 
 Only carried records that could pair with something that arrived on D join D's matching:
 those sharing a reference with a new record of either side, and those whose value date is
 within reach of a no-key rule's window; with each of them comes the other record of its break,
 so a pair break is weighed as a pair. Participants are weighed again together with the new
 records, so a tie that a new arrival breaks is resolved; a carried duplicate stays a duplicate
-until someone closes it, whatever arrives. The rest of the pool is only carried from one open
-index to the next.
+until someone closes it, whatever arrives. The rest of the pool is left where it lies.
 """
 
 from __future__ import annotations
@@ -27,40 +26,36 @@ import duckdb
 
 from recon.config import MatchRule
 from recon.errors import ReconError
+from recon.open_index import EMPTY, OpenSet, open_set_as_of
 from recon.sql import parquet
 from recon.store import Layout
-
-INDEX_COLUMNS = (
-    "side, record_id, carried_on, break_id, break_type, keyed, counterpart_id, "
-    "reference, currency, amount_minor, value_date, first_seen, "
-    "((business_date - DATE '1970-01-01')::BIGINT << 32) | source_line AS sort_key"
-)
 
 
 @dataclass(frozen=True)
 class CarriedState:
-    """What a day needs from earlier days: the open index of the previous day (None on a
+    """What a day needs from earlier days: the open set after the previous day (None on a
     partner's first day) and the carry files of earlier days by date."""
 
-    open_index: Path | None
+    open_set: OpenSet | None
     carry_files: dict[date, Path]
+
+    def open_after(self, carry: Path) -> OpenSet:
+        """The open set after the day, whose carry file is `carry`."""
+        return (self.open_set or EMPTY).then(carry)
 
 
 def carried_state(layout: Layout, partner_id: str, business_date: date) -> CarriedState:
-    """The previous day's open index; the previous day must be reconciled if any earlier day is."""
-    earlier = [
-        (day, path) for day, path in layout.partner_results(partner_id, "open_index") if day < business_date
-    ]
-    if not earlier:
+    """The open set after the previous day, which must be reconciled if any earlier day is."""
+    carry = {day: path for day, path in layout.partner_results(partner_id, "carry") if day < business_date}
+    if not carry:
         return CarriedState(None, {})
     previous = business_date - timedelta(days=1)
-    if earlier[-1][0] != previous:
+    if max(carry) != previous:
         raise ReconError(
             f"{partner_id} {business_date}: the previous business date {previous} has not been reconciled "
-            f"(last is {earlier[-1][0]}); days must run in order"
+            f"(last is {max(carry)}); days must run in order"
         )
-    carry = {day: path for day, path in layout.partner_results(partner_id, "carry") if day < business_date}
-    return CarriedState(earlier[-1][1], carry)
+    return CarriedState(open_set_as_of(layout, partner_id, previous), carry)
 
 
 def carried_participants(
@@ -68,16 +63,11 @@ def carried_participants(
 ) -> None:
     """Create `carried_in`: open carried records that may pair with the day's new records in the
     views `today_partner` and `today_ledger`: canonical columns, `first_seen`, and the break they
-    were in (`break_id`, `break_type`, `keyed` when the break is keyed on this record), and the
-    view `carried_index` (the previous day's open index, read where it lies)."""
-    if state.open_index is None:
+    were in (`break_id`, `break_type`, `keyed` when the break is keyed on this record)."""
+    if state.open_set is None:
         _no_carried_records(con)
-        con.execute(
-            f"CREATE TEMP VIEW carried_index AS SELECT {INDEX_COLUMNS} "
-            "FROM carried_in, (SELECT NULL::DATE AS carried_on) LIMIT 0"
-        )
         return
-    con.execute(f"CREATE TEMP VIEW carried_index AS SELECT * FROM {parquet(state.open_index)}")
+    con.execute(f"CREATE TEMP VIEW carried_index AS SELECT * FROM {state.open_set.sql()}")
     con.execute(
         "CREATE TEMP VIEW today_all AS SELECT reference, currency, value_date FROM today_partner "
         "UNION ALL SELECT reference, currency, value_date FROM today_ledger"

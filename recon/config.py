@@ -274,9 +274,11 @@ class Orchestration(Strict):
 class Engine(Strict):
     """Resources of the in-memory DuckDB that matches one partner-day. Past `memory_limit` it
     spills to `<data_dir>/.spill` instead of growing, so several partner-days can run side by
-    side on one machine; a larger limit is faster on a large day."""
+    side on one machine; a larger limit is faster on a large day. `checkpoint_max_days` bounds
+    how many days of carry files a day reads on top of the last full open index (recon.open_index)."""
 
     memory_limit: str = Field(default="2.5GB", pattern=r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$")
+    checkpoint_max_days: int = Field(default=28, ge=1)
 
 
 class ReconConfig(Strict):

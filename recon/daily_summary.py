@@ -19,16 +19,6 @@ from recon.open_breaks import open_items
 from recon.sql import parquet, quote
 from recon.store import Layout, refresh_views, write_parquet
 
-EMPTY_OPEN = pl.DataFrame(
-    schema={
-        "currency": pl.String,
-        "break_type": pl.String,
-        "status": pl.String,
-        "age_bucket": pl.String,
-        "amount_minor": pl.Int64,
-    }
-)
-
 
 def _bucket_column(bucket: str) -> str:
     return "age_" + bucket.replace("-", "_").replace(">", "over_")
@@ -44,18 +34,18 @@ def summary_sql(partner_id: str, business_date: date, rules: list[str]) -> str:
     )
     by_rule = " || '; ' || ".join(f"'{rule}=' || coalesce(m.by_rule['{rule}'], 0)" for rule in rules)
     return f"""
-    WITH open_items AS (
+    WITH weighed AS (
         SELECT currency, break_type, age_bucket, status = 'pending' AS pending,
                status <> 'pending' AS open_break, status = 'new' AS new_break,
                amount_minor AS amount
-        FROM open_now
+        FROM open_items
     ), open_by_currency AS (
         SELECT currency, count(*) FILTER (pending) AS pending_items,
                count(*) FILTER (open_break) AS open_breaks,
                {by_type}, {by_age},
                coalesce(sum(amount) FILTER (open_break), 0)::BIGINT AS value_at_risk_minor,
                count(*) FILTER (new_break) AS new_breaks
-        FROM open_items GROUP BY currency
+        FROM weighed GROUP BY currency
     ), rows_in AS (
         SELECT currency, count(*) FILTER (side = 'partner') AS partner_rows_in,
                count(*) FILTER (side = 'ledger') AS ledger_rows_in
@@ -102,8 +92,7 @@ def summarise_partner_day(
     partner-day, so it also refreshes the SQL views over the data directory."""
     partner = config.partner(partner_id)
     with duckdb.connect() as con:
-        current = open_items(con, layout, partner_id, business_date, partner.breaks)
-        con.register("open_now", current if current.height else EMPTY_OPEN)
+        open_items(con, layout, partner_id, business_date, partner.breaks)
         for side in ("partner", "ledger"):
             source = parquet(layout.canonical(side, partner_id, business_date))
             con.execute(f"CREATE VIEW today_{side} AS SELECT * FROM {source}")

@@ -18,7 +18,6 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from recon.carry import INDEX_COLUMNS
 from recon.config import BreakPolicy
 from recon.money import currency_exponents
 from recon.sql import parquet, quote
@@ -145,21 +144,6 @@ def write_carry(con: duckdb.DuckDBPyConnection, business_date: date, out: Path) 
                    c.first_seen, NULL, NULL, NULL, NULL, NULL, FALSE, {day}
             FROM carried_in c ANTI JOIN open_members m ON m.side = c.side AND m.record_id = c.record_id
             ORDER BY side, record_id, open
-        ) TO {quote(str(out))} (FORMAT parquet)"""
-    )
-
-
-def write_open_index(con: duckdb.DuckDBPyConnection, carry: Path, out: Path) -> None:
-    """The open set after the day, one narrow row per open record: the previous day's index less
-    every record the day wrote a carry row for, plus the day's open carry rows. Later days read
-    this instead of the whole history, so a day's cost does not grow with the number of days."""
-    con.execute(
-        f"""COPY (
-            SELECT * FROM carried_index i
-            ANTI JOIN {parquet(carry)} t ON t.side = i.side AND t.record_id = i.record_id
-            UNION ALL
-            SELECT {INDEX_COLUMNS} FROM {parquet(carry)} WHERE open
-            ORDER BY side, sort_key
         ) TO {quote(str(out))} (FORMAT parquet)"""
     )
 

@@ -7,6 +7,7 @@ included, pending items excluded), not only the breaks decided that day.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -65,19 +66,24 @@ def unit_metrics(
         matches_by_rule = dict(
             con.execute(f"SELECT rule, count(*) FROM {path('matches')} GROUP BY 1 ORDER BY 1").fetchall()
         )
-        current = open_items(con, layout, partner.id, business_date, partner.breaks)
-    if current.height:
-        breaks = current.filter(pl.col("status") != "pending")
-        pending = current.height - breaks.height
-    else:
-        breaks, pending = pl.DataFrame(schema=dict.fromkeys(LARGEST_BREAK_COLUMNS, pl.String)), 0
-    by_type = dict(sorted(breaks.group_by("break_type").len().iter_rows())) if breaks.height else {}
-    at_risk = (
-        dict(sorted(breaks.group_by("currency").agg(pl.col("amount_minor").sum()).iter_rows()))
-        if breaks.height
-        else {}
-    )
-    top = breaks.sort(["amount_minor", "break_id"], descending=[True, False]).head(largest)
+        open_items(con, layout, partner.id, business_date, partner.breaks)
+        tally = con.execute(
+            """SELECT status = 'pending' AS pending, break_type, currency, count(*), sum(amount_minor)::BIGINT
+            FROM open_items GROUP BY ALL"""
+        ).fetchall()
+        top = con.sql(
+            f"""SELECT {", ".join(LARGEST_BREAK_COLUMNS)} FROM open_items WHERE status <> 'pending'
+            ORDER BY amount_minor DESC, break_id LIMIT {int(largest)}"""
+        ).pl()
+    by_type: Counter[str] = Counter()
+    at_risk: Counter[str] = Counter()
+    pending = 0
+    for is_pending, break_type, currency, count, amount in tally:
+        if is_pending:
+            pending += count
+        else:
+            by_type[break_type] += count
+            at_risk[currency] += amount
     quarantined = int(balance["rows_quarantined"].sum())
 
     def considered(side: str) -> int:
@@ -91,10 +97,10 @@ def unit_metrics(
         ledger_rows=considered("ledger"),
         matched_pairs=sum(matches_by_rule.values()),
         matches_by_rule=matches_by_rule,
-        breaks_by_type=by_type,
+        breaks_by_type=dict(sorted(by_type.items())),
         pending_items=pending,
         quarantined_rows=quarantined,
-        value_at_risk_minor=at_risk,
-        largest_breaks=top.select(LARGEST_BREAK_COLUMNS),
+        value_at_risk_minor=dict(sorted(at_risk.items())),
+        largest_breaks=top,
         balanced=bool(balance["balanced"].all()),
     )

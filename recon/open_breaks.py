@@ -1,11 +1,10 @@
 """Every break open for a partner as of a date, with its lifecycle as of that date.
 
 A day's `breaks.parquet` holds the breaks new or changed that day; a carried break left as it was
-stays in the file of the day it was last decided. The day's `open_index.parquet` lists every
-record open after it, with the break it belongs to and the day that break row was written, so
-the open set as of D is one narrow file, however many days came before. Lifecycle columns are
-recomputed for D, so a break that aged out of its grace period shows as a break even when no
-run rewrote it.
+stays in the file of the day it was last decided. The open set as of D (recon.open_index) names,
+for every open record, the break it belongs to and the day that break row was written. Lifecycle
+columns are recomputed for D, so a break that aged out of its grace period shows as a break even
+when no run rewrote it.
 """
 
 from __future__ import annotations
@@ -16,32 +15,35 @@ import duckdb
 import polars as pl
 
 from recon.config import BreakPolicy
+from recon.errors import ReconError
 from recon.lifecycle import LIFECYCLE, lifecycle_columns, register_severity_limits
+from recon.open_index import open_set_as_of
 from recon.sql import parquet
 from recon.store import Layout
 
 
 def _keyed_open(layout: Layout, partner_id: str, as_of: date) -> str | None:
-    index = layout.result("open_index", partner_id, as_of)
-    return f"(SELECT * FROM {parquet(index)} WHERE keyed)" if index.exists() else None
+    open_set = open_set_as_of(layout, partner_id, as_of)
+    return f"(SELECT * FROM {open_set.sql()} WHERE keyed)" if open_set else None
 
 
 def open_items(
     con: duckdb.DuckDBPyConnection, layout: Layout, partner_id: str, as_of: date, policy: BreakPolicy
-) -> pl.DataFrame:
-    """One narrow row per open break as of `as_of` (pending ones included): what the daily
-    summary, the metrics and the checks weigh. Reads only that day's open index."""
+) -> None:
+    """Create the view `open_items`: one narrow row per open break as of `as_of` (pending ones
+    included), what the daily summary, the metrics and the checks weigh. Aggregating it in
+    DuckDB reads a few columns of the open set and nothing else."""
     keyed = _keyed_open(layout, partner_id, as_of)
     if keyed is None:
-        return pl.DataFrame()
+        raise ReconError(f"{partner_id} {as_of} has not been reconciled")
     register_severity_limits(con, policy)
-    return con.sql(
-        f"""SELECT b.break_id, b.break_type, b.side, b.record_id, b.reference, b.currency,
-                   abs(b.amount_minor) AS amount_minor,
-                   {lifecycle_columns(policy, as_of, "b.first_seen", "abs(b.amount_minor)")}
-            FROM {keyed} b LEFT JOIN severity_limits l ON l.currency = b.currency
-            ORDER BY b.side, b.record_id"""
-    ).pl()
+    con.execute(
+        f"""CREATE TEMP VIEW open_items AS
+        SELECT b.break_id, b.break_type, b.side, b.record_id, b.reference, b.currency,
+               abs(b.amount_minor) AS amount_minor,
+               {lifecycle_columns(policy, as_of, "b.first_seen", "abs(b.amount_minor)")}
+        FROM {keyed} b LEFT JOIN severity_limits l ON l.currency = b.currency"""
+    )
 
 
 def open_breaks(

@@ -23,9 +23,10 @@ from recon.config import PartnerConfig, ReconConfig
 from recon.daily_summary import summarise_partner_day
 from recon.errors import ReconError
 from recon.ingest import IngestResult, read_ledger_file, read_partner_file
-from recon.lifecycle import write_breaks, write_carry, write_open_index, write_resolved
+from recon.lifecycle import write_breaks, write_carry, write_resolved
 from recon.matching import reconcile
 from recon.metrics import UnitMetrics, unit_metrics
+from recon.open_index import write_checkpoint
 from recon.schema import SIDES
 from recon.sources import fetch
 from recon.sql import parquet
@@ -107,12 +108,17 @@ def reconcile_partner_day(
             )
             assert_balanced(statement, f"{partner_id} {business_date}")
             write_carry(con, business_date, staged["carry"])
-            write_open_index(con, staged["carry"], staged["open_index"])
+            open_after = state.open_after(staged["carry"])
+            write_checkpoint(con, open_after, config.engine.checkpoint_max_days, staged["open_index"])
             write_resolved(con, partner_id, business_date, staged["matches"], staged["resolved"])
         for table, frame in (("quarantine", quarantine), ("balance", statement)):
             write_parquet(frame, staged[table], atomic=False)
         for table, path in finals.items():
-            publish(staged[table], path)
+            if not staged[table].exists():
+                path.unlink(missing_ok=True)  # a checkpoint an earlier run of the day wrote
+        for table, path in finals.items():
+            if staged[table].exists():
+                publish(staged[table], path)
     finally:
         for path in (*staged.values(), raw_breaks):
             path.unlink(missing_ok=True)
@@ -156,7 +162,7 @@ def _input_views(
 def later_reconciled_days(layout: Layout, partner_id: str, business_date: date) -> list[date]:
     """Days after `business_date` already reconciled: their carried input changes when it is
     re-run, so they are recomputed in order (see README, "Re-running a day")."""
-    return [day for day, _path in layout.partner_results(partner_id, "open_index") if day > business_date]
+    return [day for day, _path in layout.partner_results(partner_id, "carry") if day > business_date]
 
 
 def run_day(

@@ -22,7 +22,7 @@ from recon.store import Layout
 RECON = Path(sys.executable).with_name("recon")
 PARTNERS = ("adyen_eu", "paypal_gb", "stripe_us")
 DAYS = (date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4))
-TABLES = ("matches", "breaks", "carry", "open_index", "resolved", "quarantine", "balance", "summary")
+TABLES = ("matches", "breaks", "carry", "resolved", "quarantine", "balance", "summary")
 
 
 def recon(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
