@@ -84,11 +84,13 @@ def carried_participants(
         WHERE h.break_type <> 'duplicate' AND (
             h.reference IN (SELECT reference FROM today_all WHERE reference IS NOT NULL) {near})"""
     )
+    # recon.lifecycle.write_carry writes the two records of a break together, so a counterpart's
+    # current row lies in the carry file of its partner's, under the same `carried_on`.
     con.execute(
         """INSERT INTO carried_pick
-        SELECT o.side, o.record_id, o.carried_on, o.counterpart_id FROM carried_index o
-        JOIN carried_pick p ON o.record_id = p.counterpart_id AND o.side <> p.side
-        ANTI JOIN carried_pick q ON q.side = o.side AND q.record_id = o.record_id"""
+        SELECT CASE side WHEN 'partner' THEN 'ledger' ELSE 'partner' END, counterpart_id, carried_on, NULL
+        FROM carried_pick WHERE counterpart_id IS NOT NULL
+        EXCEPT SELECT side, record_id, carried_on, NULL FROM carried_pick"""
     )
     days = [
         row[0] for row in con.execute("SELECT DISTINCT carried_on FROM carried_pick ORDER BY 1").fetchall()
