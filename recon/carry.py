@@ -33,10 +33,11 @@ from recon.store import Layout
 
 @dataclass(frozen=True)
 class CarriedState:
-    """What a day needs from earlier days: the open set after the previous day (None on a
-    partner's first day) and the carry files of earlier days by date."""
+    """What a day needs from earlier days: the open set after the previous day and its tally
+    (None on a partner's first day), and the carry files of earlier days by date."""
 
     open_set: OpenSet | None
+    open_tally: Path | None
     carry_files: dict[date, Path]
 
     def open_after(self, carry: Path) -> OpenSet:
@@ -48,14 +49,15 @@ def carried_state(layout: Layout, partner_id: str, business_date: date) -> Carri
     """The open set after the previous day, which must be reconciled if any earlier day is."""
     carry = {day: path for day, path in layout.partner_results(partner_id, "carry") if day < business_date}
     if not carry:
-        return CarriedState(None, {})
+        return CarriedState(None, None, {})
     previous = business_date - timedelta(days=1)
     if max(carry) != previous:
         raise ReconError(
             f"{partner_id} {business_date}: the previous business date {previous} has not been reconciled "
             f"(last is {max(carry)}); days must run in order"
         )
-    return CarriedState(open_set_as_of(layout, partner_id, previous), carry)
+    tally = layout.result("open_tally", partner_id, previous)
+    return CarriedState(open_set_as_of(layout, partner_id, previous), tally, carry)
 
 
 def carried_participants(

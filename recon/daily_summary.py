@@ -15,7 +15,7 @@ import polars as pl
 
 from recon.config import BREAK_TYPES, ReconConfig
 from recon.lifecycle import AGE_BUCKETS
-from recon.open_breaks import open_items
+from recon.open_breaks import open_tally
 from recon.sql import parquet, quote
 from recon.store import Layout, refresh_views, write_parquet
 
@@ -24,12 +24,17 @@ def _bucket_column(bucket: str) -> str:
     return "age_" + bucket.replace("-", "_").replace(">", "over_")
 
 
+def _items(condition: str) -> str:
+    """Open items of the tally rows that meet `condition` (NULL when none)."""
+    return f"CAST(sum(items) FILTER ({condition}) AS BIGINT)"
+
+
 def summary_sql(partner_id: str, business_date: date, rules: list[str]) -> str:
     by_type = ",\n".join(
-        f"count(*) FILTER (open_break AND break_type = '{kind}') AS open_{kind}" for kind in BREAK_TYPES
+        _items(f"open_break AND break_type = '{kind}'") + f" AS open_{kind}" for kind in BREAK_TYPES
     )
     by_age = ",\n".join(
-        f"count(*) FILTER (open_break AND age_bucket = '{bucket}') AS {_bucket_column(bucket)}"
+        _items(f"open_break AND age_bucket = '{bucket}'") + f" AS {_bucket_column(bucket)}"
         for bucket in AGE_BUCKETS
     )
     by_rule = " || '; ' || ".join(f"'{rule}=' || coalesce(m.by_rule['{rule}'], 0)" for rule in rules)
@@ -37,14 +42,13 @@ def summary_sql(partner_id: str, business_date: date, rules: list[str]) -> str:
     WITH weighed AS (
         SELECT currency, break_type, age_bucket, status = 'pending' AS pending,
                status <> 'pending' AS open_break, status = 'new' AS new_break,
-               amount_minor AS amount
-        FROM open_items
+               items, amount_minor AS amount
+        FROM open_tally
     ), open_by_currency AS (
-        SELECT currency, count(*) FILTER (pending) AS pending_items,
-               count(*) FILTER (open_break) AS open_breaks,
+        SELECT currency, {_items("pending")} AS pending_items, {_items("open_break")} AS open_breaks,
                {by_type}, {by_age},
                coalesce(sum(amount) FILTER (open_break), 0)::BIGINT AS value_at_risk_minor,
-               count(*) FILTER (new_break) AS new_breaks
+               {_items("new_break")} AS new_breaks
         FROM weighed GROUP BY currency
     ), rows_in AS (
         SELECT currency, count(*) FILTER (side = 'partner') AS partner_rows_in,
@@ -92,7 +96,7 @@ def summarise_partner_day(
     partner-day, so it also refreshes the SQL views over the data directory."""
     partner = config.partner(partner_id)
     with duckdb.connect() as con:
-        open_items(con, layout, partner_id, business_date, partner.breaks)
+        open_tally(con, layout, partner_id, business_date, partner.breaks)
         for side in ("partner", "ledger"):
             source = parquet(layout.canonical(side, partner_id, business_date))
             con.execute(f"CREATE VIEW today_{side} AS SELECT * FROM {source}")

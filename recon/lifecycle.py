@@ -149,6 +149,30 @@ def write_carry(con: duckdb.DuckDBPyConnection, business_date: date, out: Path) 
     )
 
 
+def write_open_tally(con: duckdb.DuckDBPyConnection, previous: Path | None, carry: Path, out: Path) -> None:
+    """Open breaks (pending included) counted and summed per break type, currency and first-seen
+    date: the previous day's tally, plus the breaks the day's carry file opened, less the carried
+    ones it superseded. The summary, the metrics and the checks read this, not the open set, and
+    lifecycle follows from first_seen for any date."""
+    earlier = f"SELECT * FROM {parquet(previous)} UNION ALL" if previous else ""
+    con.execute(
+        f"""COPY (
+            SELECT break_type, currency, first_seen, sum(items)::BIGINT AS items,
+                   sum(amount_minor)::BIGINT AS amount_minor
+            FROM (
+                {earlier}
+                SELECT break_type, currency, first_seen, 1 AS items, abs(amount_minor) AS amount_minor
+                FROM {parquet(carry)} WHERE open AND keyed
+                UNION ALL
+                SELECT c.break_type, c.currency, c.first_seen, -1, -abs(c.amount_minor)
+                FROM carried_in c
+                SEMI JOIN {parquet(carry)} t ON t.side = c.side AND t.record_id = c.record_id
+                WHERE c.keyed
+            ) GROUP BY ALL HAVING sum(items) <> 0 ORDER BY ALL
+        ) TO {quote(str(out))} (FORMAT parquet)"""
+    )
+
+
 def write_resolved(
     con: duckdb.DuckDBPyConnection, partner: str, business_date: date, matches: Path, out: Path
 ) -> None:

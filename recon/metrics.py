@@ -15,21 +15,9 @@ import duckdb
 import polars as pl
 
 from recon.config import PartnerConfig
-from recon.open_breaks import open_items
+from recon.open_breaks import largest_open_breaks, open_tally
 from recon.sql import parquet
 from recon.store import Layout
-
-LARGEST_BREAK_COLUMNS = (
-    "break_id",
-    "break_type",
-    "status",
-    "age_days",
-    "side",
-    "record_id",
-    "reference",
-    "currency",
-    "amount_minor",
-)
 
 
 @dataclass(frozen=True)
@@ -66,15 +54,13 @@ def unit_metrics(
         matches_by_rule = dict(
             con.execute(f"SELECT rule, count(*) FROM {path('matches')} GROUP BY 1 ORDER BY 1").fetchall()
         )
-        open_items(con, layout, partner.id, business_date, partner.breaks)
+        open_tally(con, layout, partner.id, business_date, partner.breaks)
         tally = con.execute(
-            """SELECT status = 'pending' AS pending, break_type, currency, count(*), sum(amount_minor)::BIGINT
-            FROM open_items GROUP BY ALL"""
+            """SELECT status = 'pending' AS pending, break_type, currency, sum(items)::BIGINT,
+                      sum(amount_minor)::BIGINT
+            FROM open_tally GROUP BY ALL"""
         ).fetchall()
-        top = con.sql(
-            f"""SELECT {", ".join(LARGEST_BREAK_COLUMNS)} FROM open_items WHERE status <> 'pending'
-            ORDER BY amount_minor DESC, break_id LIMIT {int(largest)}"""
-        ).pl()
+        top = largest_open_breaks(con, layout, partner.id, business_date, partner.breaks, largest)
     by_type: Counter[str] = Counter()
     at_risk: Counter[str] = Counter()
     pending = 0

@@ -16,7 +16,7 @@ import polars as pl
 
 from recon.config import BreakPolicy
 from recon.errors import ReconError
-from recon.lifecycle import LIFECYCLE, lifecycle_columns, register_severity_limits
+from recon.lifecycle import LIFECYCLE, age_bucket, lifecycle_columns, register_severity_limits, status
 from recon.open_index import open_set_as_of
 from recon.sql import parquet
 from recon.store import Layout
@@ -27,23 +27,44 @@ def _keyed_open(layout: Layout, partner_id: str, as_of: date) -> str | None:
     return f"(SELECT * FROM {open_set.sql()} WHERE keyed)" if open_set else None
 
 
-def open_items(
+def open_tally(
     con: duckdb.DuckDBPyConnection, layout: Layout, partner_id: str, as_of: date, policy: BreakPolicy
 ) -> None:
-    """Create the view `open_items`: one narrow row per open break as of `as_of` (pending ones
-    included), what the daily summary, the metrics and the checks weigh. Aggregating it in
-    DuckDB reads a few columns of the open set and nothing else."""
+    """Create the view `open_tally`: open breaks (pending included) as of `as_of`, counted and
+    summed per break type, currency and first-seen date with their age, age bucket and status:
+    what the daily summary, the metrics and the checks weigh, without reading the open set."""
+    tally = layout.result("open_tally", partner_id, as_of)
+    if not tally.is_file():
+        raise ReconError(f"{partner_id} {as_of} has not been reconciled")
+    age = f"(DATE '{as_of.isoformat()}' - first_seen)"
+    con.execute(
+        f"""CREATE TEMP VIEW open_tally AS
+        SELECT break_type, currency, first_seen, items, amount_minor, {age} AS age_days,
+               {age_bucket(age)} AS age_bucket, {status(policy, "break_type", age)} AS status
+        FROM {parquet(tally)}"""
+    )
+
+
+def largest_open_breaks(
+    con: duckdb.DuckDBPyConnection,
+    layout: Layout,
+    partner_id: str,
+    as_of: date,
+    policy: BreakPolicy,
+    count: int,
+) -> pl.DataFrame:
+    """The `count` open breaks past their grace period with the largest |amount| as of `as_of`
+    (ties by break id): one scan of a few columns of the open set."""
     keyed = _keyed_open(layout, partner_id, as_of)
     if keyed is None:
         raise ReconError(f"{partner_id} {as_of} has not been reconciled")
-    register_severity_limits(con, policy)
-    con.execute(
-        f"""CREATE TEMP VIEW open_items AS
-        SELECT b.break_id, b.break_type, b.side, b.record_id, b.reference, b.currency,
-               abs(b.amount_minor) AS amount_minor,
-               {lifecycle_columns(policy, as_of, "b.first_seen", "abs(b.amount_minor)")}
-        FROM {keyed} b LEFT JOIN severity_limits l ON l.currency = b.currency"""
-    )
+    age = f"(DATE '{as_of.isoformat()}' - first_seen)"
+    return con.sql(
+        f"""SELECT break_id, break_type, {status(policy, "break_type", age)} AS status, {age} AS age_days,
+               side, record_id, reference, currency, abs(amount_minor) AS amount_minor
+        FROM {keyed} WHERE status <> 'pending'
+        ORDER BY amount_minor DESC, break_id LIMIT {int(count)}"""
+    ).pl()
 
 
 def open_breaks(

@@ -23,7 +23,7 @@ from recon.config import PartnerConfig, ReconConfig
 from recon.daily_summary import summarise_partner_day
 from recon.errors import ReconError
 from recon.ingest import IngestResult, read_ledger_file, read_partner_file
-from recon.lifecycle import write_breaks, write_carry, write_resolved
+from recon.lifecycle import write_breaks, write_carry, write_open_tally, write_resolved
 from recon.matching import reconcile
 from recon.metrics import UnitMetrics, unit_metrics
 from recon.open_index import write_checkpoint
@@ -33,7 +33,8 @@ from recon.sql import parquet
 from recon.store import Layout, publish, staging_path, write_parquet
 
 Progress = Callable[[str], None]
-PUBLISHED = ("matches", "breaks", "carry", "open_index", "resolved", "quarantine", "balance")
+PUBLISHED = ("matches", "breaks", "carry", "open_tally", "resolved", "quarantine", "balance")
+CHECKPOINT = "open_index"  # published only on the days that write one (recon.open_index)
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def reconcile_partner_day(
     private in-memory DuckDB; check the balance; then publish every output at once."""
     partner = config.partner(partner_id)
     state = carried_state(layout, partner_id, business_date)
-    finals = {table: layout.result(table, partner_id, business_date) for table in PUBLISHED}
+    finals = {table: layout.result(table, partner_id, business_date) for table in (*PUBLISHED, CHECKPOINT)}
     staged = {table: staging_path(path) for table, path in finals.items()}
     raw_breaks = staging_path(finals["breaks"].with_name("raw_breaks.parquet"))
     try:
@@ -109,13 +110,13 @@ def reconcile_partner_day(
             assert_balanced(statement, f"{partner_id} {business_date}")
             write_carry(con, business_date, staged["carry"])
             open_after = state.open_after(staged["carry"])
-            write_checkpoint(con, open_after, config.engine.checkpoint_max_days, staged["open_index"])
+            write_checkpoint(con, open_after, config.engine.checkpoint_max_days, staged[CHECKPOINT])
+            write_open_tally(con, state.open_tally, staged["carry"], staged["open_tally"])
             write_resolved(con, partner_id, business_date, staged["matches"], staged["resolved"])
         for table, frame in (("quarantine", quarantine), ("balance", statement)):
             write_parquet(frame, staged[table], atomic=False)
-        for table, path in finals.items():
-            if not staged[table].exists():
-                path.unlink(missing_ok=True)  # a checkpoint an earlier run of the day wrote
+        if not staged[CHECKPOINT].exists():
+            finals[CHECKPOINT].unlink(missing_ok=True)  # one an earlier run of the day wrote
         for table, path in finals.items():
             if staged[table].exists():
                 publish(staged[table], path)

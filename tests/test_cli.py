@@ -17,12 +17,13 @@ import pytest
 from fixture_copy import copy_fixtures
 
 from recon.config import load_config
+from recon.pipeline import PUBLISHED
 from recon.store import Layout
 
 RECON = Path(sys.executable).with_name("recon")
 PARTNERS = ("adyen_eu", "paypal_gb", "stripe_us")
 DAYS = (date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4))
-TABLES = ("matches", "breaks", "carry", "resolved", "quarantine", "balance", "summary")
+TABLES = (*PUBLISHED, "summary")
 
 
 def recon(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

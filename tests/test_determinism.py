@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from recon.config import ReconConfig, load_config
-from recon.pipeline import run_day
+from recon.pipeline import PUBLISHED, run_day
 from recon.store import Layout
 from recon.synth import generate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RECON = Path(sys.executable).with_name("recon")
-TABLES = ("matches", "breaks", "balance", "quarantine", "carry", "resolved", "summary")
+TABLES = (*PUBLISHED, "summary")
 DAYS = (date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4))
 
 

@@ -1,5 +1,6 @@
 """The open set read from a checkpoint plus later carry files is the open set a full rewrite
-every day would give: checkpoints change what a day reads, never a result.
+every day would give: checkpoints change what a day reads, never a result. The day's open tally,
+kept up to date from the carry files alone, counts exactly that open set.
 
 Each data set runs twice in order: with `engine.checkpoint_max_days: 1` (a full open index every
 day, so each day reads only the previous day's checkpoint) and with the default (checkpoints only
@@ -63,7 +64,22 @@ def _assert_same_open_sets(
             if not due.result("open_index", partner, day).is_file():
                 from_deltas.append((partner, day))
             assert _open_set(daily, partner, day).equals(_open_set(due, partner, day)), (partner, day)
+            _assert_tally_counts_open_set(due, partner, day)
     return from_deltas
+
+
+def _assert_tally_counts_open_set(layout: Layout, partner: str, day: date) -> None:
+    open_set = open_set_as_of(layout, partner, day)
+    assert open_set is not None
+    with duckdb.connect() as con:
+        counted = con.execute(
+            f"""SELECT break_type, currency, first_seen, count(*), sum(abs(amount_minor))
+            FROM {open_set.sql()} WHERE keyed GROUP BY ALL ORDER BY ALL"""
+        ).fetchall()
+        tally = con.execute(
+            f"SELECT * FROM {parquet(layout.result('open_tally', partner, day))} ORDER BY ALL"
+        ).fetchall()
+    assert tally == counted, (partner, day)
 
 
 def test_fixture_results_do_not_depend_on_checkpoints(tmp_path: Path) -> None:
