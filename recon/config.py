@@ -88,10 +88,18 @@ class ColumnMap(Strict):
     currency: str
     amount: str | None = None
     fee: str | None = None
+    net: str | None = Field(default=None, description="checked to be amount minus fee, not carried")
     booking_date: str
     value_date: str | None = None
     entry_id: str | None = None
     partner: str | None = None
+
+
+class PlausibleDates(Strict):
+    """Booking and value dates accepted: business date minus days_before .. plus days_after."""
+
+    days_before: int = Field(default=366, ge=0)
+    days_after: int = Field(default=31, ge=0)
 
 
 class FileFormat(Strict):
@@ -113,6 +121,10 @@ class FileFormat(Strict):
     fee_is_negative: bool = Field(default=False, description="the file writes fees charged as negatives")
     record_types: dict[str, Literal[CANONICAL_TYPES]] = Field(default_factory=dict)  # type: ignore[valid-type]
     default_record_type: Literal[CANONICAL_TYPES] = "payment"  # type: ignore[valid-type]
+    max_lines_per_record: int = Field(
+        default=1, ge=1, description="physical lines a record may span (quoted newlines); 1 = none"
+    )
+    plausible_dates: PlausibleDates = PlausibleDates()
 
     @field_validator("delimiter")
     @classmethod

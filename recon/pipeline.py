@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from recon.balance import assert_balanced, balance_statement
+from recon.balance import assert_balanced, assert_files_accounted, balance_statement
 from recon.carry import CarriedState, carried_participants, carried_state
 from recon.config import PartnerConfig, ReconConfig
 from recon.daily_summary import summarise_partner_day
@@ -57,7 +57,14 @@ def ingest_ledger_day(
     """Split the day's ledger export into canonical records and quarantine per partner (all
     partners, or only those given: a run for one partner rewrites only that partner's slice)."""
     path = fetch(config.ledger.source, business_date, layout.root)
-    ledger = read_ledger_file(path, config.ledger, config.partners, business_date, config.reporting_timezone)
+    ledger = read_ledger_file(
+        path,
+        config.ledger,
+        config.partners,
+        business_date,
+        config.reporting_timezone,
+        source_name=config.ledger.source.file_name(business_date),
+    )
     for partner_id in partner_ids or config.partners:
         _write_side(layout, "ledger", partner_id, business_date, ledger, partner_id)
     unrouted = ledger.quarantine.filter(~pl.col("partner").is_in(list(config.partners)))
@@ -72,7 +79,13 @@ def ingest_partner_day(
     """Normalise one partner's settlement file for the day into canonical records and quarantine."""
     partner = config.partner(partner_id)
     path = fetch(partner.source, business_date, layout.root)
-    settlement = read_partner_file(path, partner, business_date, config.reporting_timezone)
+    settlement = read_partner_file(
+        path,
+        partner,
+        business_date,
+        config.reporting_timezone,
+        source_name=partner.source.file_name(business_date),
+    )
     _write_side(layout, "partner", partner_id, business_date, settlement, None)
     return settlement
 
@@ -86,6 +99,7 @@ def _write_side(
         quarantine = quarantine.filter(pl.col("partner") == only)
     write_parquet(records, layout.canonical(side, partner_id, business_date))
     write_parquet(quarantine, layout.canonical_quarantine(side, partner_id, business_date))
+    write_parquet(result.source.accounting(), layout.canonical_source(side, partner_id, business_date))
 
 
 def reconcile_partner_day(
@@ -102,6 +116,8 @@ def reconcile_partner_day(
         settings = {"memory_limit": config.engine.memory_limit, "temp_directory": str(layout.spill_dir)}
         with duckdb.connect(config=settings) as con:
             quarantine = _input_views(con, layout, partner, business_date, state)
+            sources = {side: layout.canonical_source(side, partner_id, business_date) for side in SIDES}
+            assert_files_accounted(con, sources, f"{partner_id} {business_date}")
             reconcile(con, partner, business_date, staged["matches"], raw_breaks)
             write_breaks(con, partner.breaks, business_date, raw_breaks, staged["breaks"])
             statement = balance_statement(
