@@ -58,14 +58,15 @@ def _bucket_exists(client, bucket: str) -> bool:
 
 
 def local_dates(source: LocalSource | S3Source) -> list[date]:
-    """Business dates for which a local source folder holds a file, in order."""
+    """Business dates for which a local source folder holds a file, in order; the pattern may name
+    dated sub-folders ('{date:%Y%m%d}/report.csv')."""
     if not isinstance(source, LocalSource):
         raise IngestError("listing available dates needs a local source")
     prefix, rest = source.pattern.split("{date:", 1)
     date_format, suffix = rest.split("}", 1)
     days = []
-    for path in source.path.glob("*") if source.path.is_dir() else []:
-        name = path.name
+    for path in source.path.rglob("*") if source.path.is_dir() else []:
+        name = path.relative_to(source.path).as_posix()
         if name.startswith(prefix) and name.endswith(suffix):
             try:
                 days.append(

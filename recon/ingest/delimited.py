@@ -78,7 +78,10 @@ def read_delimited(path: Path, data: bytes, fmt: FileFormat, fields: dict[str, s
 
 def _header(path: Path, line: str, number: int, delimiter: str, fields: dict[str, str]) -> list[str]:
     """The header's names; a configured column missing or named twice refuses the file."""
-    header = next(csv.reader([line], delimiter=delimiter))
+    try:
+        header = next(csv.reader([line], delimiter=delimiter))
+    except csv.Error as exc:
+        raise IngestError(f"{path}: line {number}: cannot read the header: {excerpt(str(exc))}") from None
     check_columns(path, fields, header, _delimiter_hint(header, delimiter))
     counts = Counter(header)
     twice = [name for name in dict.fromkeys(fields.values()) if counts[name] > 1]
