@@ -26,7 +26,6 @@ def test_dated_folders_with_one_file_name_give_unique_ids(tmp_path: Path) -> Non
         folder.mkdir(parents=True)
         shutil.copy(FIXTURES / "landing" / "stripe_us" / f"stripe_balance_{day}.csv", folder / "report.csv")
 
-    assert local_dates(config.partner("stripe_us").source) == list(DAYS)
     results = [result for day in DAYS for result in run_day(config, day, ["stripe_us"])]
 
     assert [result.error for result in results] == [None, None]
@@ -37,3 +36,4 @@ def test_dated_folders_with_one_file_name_give_unique_ids(tmp_path: Path) -> Non
         assert records["record_id"].str.starts_with(f"{day:%Y%m%d}/report.csv:").all()
     ledger = pl.read_parquet(layout.canonical("ledger", "stripe_us", DAYS[0]))
     assert ledger["source_file"].unique().to_list() == ["ledger_2026-11-02.csv"]
+    assert local_dates(config.partner("stripe_us").source) == list(DAYS)
