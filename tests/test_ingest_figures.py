@@ -47,6 +47,7 @@ def test_a_negative_amount_beside_an_indicator_is_not_flipped(tmp_path: Path) ->
         3: "negative amount '-20.00' in unsigned column 'amount'",
     }
     assert result.records["amount_minor"].to_list() == [-2000]
+    assert result.quarantine["amount_minor"].to_list() == [None, None]
 
 
 def test_debit_and_credit_columns_are_neither_negative_nor_both_filled(tmp_path: Path) -> None:
@@ -73,6 +74,7 @@ def test_debit_and_credit_columns_are_neither_negative_nor_both_filled(tmp_path:
         7: "negative amount '-1,00' in unsigned column 'Gross Credit (GC)'",
     }
     assert result.records.select("source_line", "amount_minor").rows() == [(5, 1500), (6, -3500)]
+    assert result.quarantine["amount_minor"].to_list() == [None] * 4
 
 
 def test_a_net_that_is_not_gross_minus_fee_is_quarantined(tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ def read_delimited(path: Path, data: bytes, fmt: FileFormat, fields: dict[str, s
     lines = [line.removesuffix("\r") for line in text.split("\n")]
     if text.endswith("\n"):
         lines.pop()
-    filled = [number for number, line in enumerate(lines) if line]
+    filled = [number for number, line in enumerate(lines) if line.strip()]
     if not filled:
         raise IngestError(f"{path}: no header line (file is blank)")
     first, last = filled[0], filled[-1]

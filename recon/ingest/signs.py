@@ -3,8 +3,9 @@
 Debit and credit cells, like indicator values, are compared after stripping; indicator values
 are matched case-insensitively. An unsigned column (debit, credit, or the amount beside an
 indicator) holding a negative value, and a row with both debit and credit filled, are errors
-rather than a sign flip or a netting: the file's figure would change silently. A debit or
-credit of zero counts as empty, since some partners write `0,00` in the unused column.
+rather than a sign flip or a netting: the file's figure would change silently, so such a row
+has no amount. A debit or credit of zero counts as empty, since some partners write `0,00` in
+the unused column.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ def signed_amount(fmt: FileFormat, labels: dict[str, str]) -> Parsed:
     if isinstance(sign, DebitCreditColumns):
         debit, credit = parsed_amount("debit"), parsed_amount("credit")
         both_empty = pl.col("debit").is_null() & pl.col("credit").is_null()
-        value = pl.when(~both_empty).then(_zero_if_empty("credit", credit) - _zero_if_empty("debit", debit))
+        both_filled = _filled("debit", debit) & _filled("credit", credit)
+        unknown = both_empty | both_filled | _is_negative("debit") | _is_negative("credit")
+        value = pl.when(~unknown).then(_zero_if_empty("credit", credit) - _zero_if_empty("debit", debit))
         empty = pl.when(both_empty).then(pl.lit(f"'{sign.debit}' and '{sign.credit}' are both empty"))
-        both = pl.when(_filled("debit", debit) & _filled("credit", credit)).then(
+        both = pl.when(both_filled).then(
             pl.format(
                 "'{}' and '{}' are both filled ('{}' and '{}'); a row is a debit or a credit",
                 pl.lit(sign.debit),
@@ -56,7 +59,7 @@ def signed_amount(fmt: FileFormat, labels: dict[str, str]) -> Parsed:
             )
         )
         error = join_errors(amount.error, _negative("amount", labels["amount"]), unknown)
-        return Parsed(_directed(fmt, amount.value), error)
+        return Parsed(pl.when(~_is_negative("amount")).then(_directed(fmt, amount.value)), error)
     return Parsed(_directed(fmt, amount.value), amount.error)
 
 
@@ -111,10 +114,13 @@ def _codes(sign: IndicatorColumn) -> list[str]:
     return [code.upper() for code in (*sign.debit_values, *sign.credit_values)]
 
 
+def _is_negative(field: str) -> pl.Expr:
+    return pl.col(field).str.starts_with("-").fill_null(False)
+
+
 def _negative(field: str, label: str) -> pl.Expr:
-    cell = pl.col(field)
-    return pl.when(cell.str.starts_with("-")).then(
-        pl.format("negative amount '{}' in unsigned column '{}'", shown(cell), pl.lit(label))
+    return pl.when(_is_negative(field)).then(
+        pl.format("negative amount '{}' in unsigned column '{}'", shown(pl.col(field)), pl.lit(label))
     )
 
 
