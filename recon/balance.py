@@ -4,6 +4,7 @@ Computed from the files about to be published (not from intermediate tables), so
 what ops will read: rows and money in = matched + in breaks + quarantined. Rows in are the
 day's records plus the carried items whose state the day changed; a carried item weighed again
 and left exactly as it was (table `unchanged_members`) neither comes in nor goes out.
+Before that, each side's file must account for every one of its lines (`source.parquet`).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ SELECT '{partner}' AS partner, DATE '{business_date}' AS business_date, side, cu
     rows_in = rows_matched + rows_in_breaks + rows_quarantined
     AND amount_in_minor = amount_matched_minor + amount_in_breaks_minor + amount_quarantined_minor
     AND greatest(abs(amount_in_minor), abs(amount_matched_minor), abs(amount_in_breaks_minor),
-        abs(amount_quarantined_minor)) < 2::HUGEINT ** 63 AS balanced
+        abs(amount_quarantined_minor)) <= 9223372036854775807 AS balanced
 FROM totals ORDER BY side, currency
 """
 
