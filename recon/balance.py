@@ -9,7 +9,7 @@ Before that, each side's file must account for every one of its lines (`source.p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -21,20 +21,22 @@ from recon.sql import parquet
 
 BALANCE_SQL = """
 WITH flows AS (
-    SELECT 'partner' AS side, currency, 'in' AS flow, amount_minor FROM partner_in
+    SELECT 'partner' AS side, currency, 'in' AS flow, amount_minor, first_seen = {day} AS delivered
+        FROM partner_in
         WHERE record_id NOT IN (SELECT record_id FROM unchanged_members WHERE side = 'partner')
-    UNION ALL SELECT 'ledger', currency, 'in', amount_minor FROM ledger_in
+    UNION ALL SELECT 'ledger', currency, 'in', amount_minor, first_seen = {day} FROM ledger_in
         WHERE record_id NOT IN (SELECT record_id FROM unchanged_members WHERE side = 'ledger')
-    UNION ALL SELECT side, coalesce(currency, '?'), 'quarantined', amount_minor FROM quarantine_in
-    UNION ALL SELECT 'partner', currency, 'matched', partner_amount_minor FROM {matches}
-    UNION ALL SELECT 'ledger', currency, 'matched', ledger_amount_minor FROM {matches}
-    UNION ALL SELECT 'partner', partner_currency, 'broken', partner_amount_minor
+    UNION ALL SELECT side, coalesce(currency, '?'), 'quarantined', amount_minor, TRUE FROM quarantine_in
+    UNION ALL SELECT 'partner', currency, 'matched', partner_amount_minor, FALSE FROM {matches}
+    UNION ALL SELECT 'ledger', currency, 'matched', ledger_amount_minor, FALSE FROM {matches}
+    UNION ALL SELECT 'partner', partner_currency, 'broken', partner_amount_minor, FALSE
         FROM {breaks} WHERE partner_record_id IS NOT NULL
-    UNION ALL SELECT 'ledger', ledger_currency, 'broken', ledger_amount_minor
+    UNION ALL SELECT 'ledger', ledger_currency, 'broken', ledger_amount_minor, FALSE
         FROM {breaks} WHERE ledger_record_id IS NOT NULL
 ), totals AS (
     SELECT side, currency,
         count(*) FILTER (flow IN ('in', 'quarantined')) AS rows_in,
+        count(*) FILTER (flow IN ('in', 'quarantined') AND delivered) AS rows_delivered,
         coalesce(sum(amount_minor::HUGEINT) FILTER (flow IN ('in', 'quarantined')), 0) AS amount_in_minor,
         count(*) FILTER (flow = 'matched') AS rows_matched,
         coalesce(sum(amount_minor::HUGEINT) FILTER (flow = 'matched'), 0) AS amount_matched_minor,
@@ -44,8 +46,8 @@ WITH flows AS (
         coalesce(sum(amount_minor::HUGEINT) FILTER (flow = 'quarantined'), 0) AS amount_quarantined_minor
     FROM flows GROUP BY side, currency
 )
-SELECT '{partner}' AS partner, DATE '{business_date}' AS business_date, side, currency,
-    rows_in, TRY_CAST(amount_in_minor AS BIGINT) AS amount_in_minor,
+SELECT '{partner}' AS partner, {day} AS business_date, side, currency,
+    rows_in, rows_delivered, TRY_CAST(amount_in_minor AS BIGINT) AS amount_in_minor,
     rows_matched, TRY_CAST(amount_matched_minor AS BIGINT) AS amount_matched_minor,
     rows_in_breaks, TRY_CAST(amount_in_breaks_minor AS BIGINT) AS amount_in_breaks_minor,
     rows_quarantined, TRY_CAST(amount_quarantined_minor AS BIGINT) AS amount_quarantined_minor,
@@ -67,7 +69,7 @@ def balance_statement(
     overflow; a total beyond BIGINT is published as null and its row does not balance.
     """
     sql = BALANCE_SQL.format(
-        matches=parquet(matches), breaks=parquet(breaks), partner=partner, business_date=business_date
+        matches=parquet(matches), breaks=parquet(breaks), partner=partner, day=f"DATE '{business_date}'"
     )
     return con.sql(sql).pl()
 
@@ -90,13 +92,13 @@ def _total(amount: int | None) -> str:
     return "beyond 64 bits" if amount is None else str(amount)
 
 
-def assert_files_accounted(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Path], unit: str) -> None:
+def assert_files_accounted(
+    con: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, Path]], unit: str
+) -> None:
     """Fail when a side's file of the day does not account for every line (recon.ingest.accounting),
     or when the partner file's records and quarantine are not the rows the day reads (`today_partner`,
     `quarantine_in`); the ledger file's rows are shared by all partners, so only its lines are checked."""
-    accounting = pl.concat(
-        [pl.read_parquet(path).with_columns(side=pl.lit(side)) for side, path in sources.items()]
-    )
+    accounting = pl.concat([pl.read_parquet(path).with_columns(side=pl.lit(side)) for side, path in sources])
     problems = accounting_problems(accounting)
     partner = accounting.filter(pl.col("side") == "partner")
     if partner.height:

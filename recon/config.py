@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from recon.calendar import BusinessCalendar
 from recon.errors import ConfigError
 
 PARTNER_ID = re.compile(r"^[a-z0-9_-]+$")
@@ -231,6 +232,13 @@ class CheckThresholds(Strict):
     max_value_at_risk: MajorAmount = Field(
         default=Decimal("100000"), description="per currency, in major units of that currency"
     )
+    max_quarantine_share: Decimal = Field(
+        default=Decimal("0.05"),
+        ge=0,
+        le=1,
+        description="largest share of a side's delivered rows that may be quarantined; above it the "
+        "partner-day fails (a whole file quarantined always fails)",
+    )
 
 
 class PartnerConfig(Strict):
@@ -242,6 +250,14 @@ class PartnerConfig(Strict):
     rules: tuple[MatchRule, ...] = Field(min_length=1)
     breaks: BreakPolicy = BreakPolicy()
     checks: CheckThresholds = CheckThresholds()
+    calendar: BusinessCalendar = BusinessCalendar()
+    first_business_date: date | None = Field(
+        default=None, description="first day reconciled; default orchestration.first_business_date"
+    )
+    empty_file: Literal["error", "no_activity"] = Field(
+        default="error",
+        description="a file with a header and no rows: refused, or read as a day without activity",
+    )
 
     @field_validator("id")
     @classmethod
@@ -267,6 +283,10 @@ class PartnerConfig(Strict):
 class LedgerConfig(Strict):
     source: Source
     format: FileFormat
+    calendar: BusinessCalendar = Field(
+        default=BusinessCalendar(), description="dates on which an export is due"
+    )
+    empty_file: Literal["error", "no_activity"] = "error"
 
     @model_validator(mode="after")
     def _needs_partner_and_id(self) -> LedgerConfig:
@@ -313,6 +333,10 @@ class ReconConfig(Strict):
                 key: {"id": key, **body} if isinstance(body, dict) else body for key, body in partners.items()
             }
         return values
+
+    def first_day(self, partner_id: str) -> date:
+        """The partner's first business date: nothing before it is reconciled or required."""
+        return self.partner(partner_id).first_business_date or self.orchestration.first_business_date
 
     def partner(self, partner_id: str) -> PartnerConfig:
         try:

@@ -78,6 +78,7 @@ def read_partner_file(
         source_name,
         side="partner",
         partner_id=partner.id,
+        allow_empty=partner.empty_file == "no_activity",
     )
 
 
@@ -110,6 +111,7 @@ def read_ledger_file(
         source_name,
         side="ledger",
         partner_codes=codes,
+        allow_empty=ledger.empty_file == "no_activity",
     )
 
 
@@ -122,10 +124,11 @@ def _ingest(
     side: Literal["partner", "ledger"],
     partner_id: str | None = None,
     partner_codes: Mapping[str, str] | None = None,
+    allow_empty: bool = False,
 ) -> IngestResult:
     path = Path(path)
     name = source_name or path.name
-    raw = read_raw(path, fmt, reporting_timezone)
+    raw = read_raw(path, fmt, reporting_timezone, allow_empty)
     context = RowContext(
         side=side,
         business_date=business_date,

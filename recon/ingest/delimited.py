@@ -46,8 +46,11 @@ class Delimited:
     lines: LineCount
 
 
-def read_delimited(path: Path, data: bytes, fmt: FileFormat, fields: dict[str, str]) -> Delimited:
+def read_delimited(
+    path: Path, data: bytes, fmt: FileFormat, fields: dict[str, str], allow_empty: bool = False
+) -> Delimited:
     """Parse every cell as a string; rows come back in file order with their line and problem.
+    A header without rows is refused unless `allow_empty` (a partner's "no activity" file).
 
     Lines are those of the file as delivered; a file with CR-only line endings is read with CR
     as the line end. Blank lines before the header and after the last record are not data rows.
@@ -64,9 +67,13 @@ def read_delimited(path: Path, data: bytes, fmt: FileFormat, fields: dict[str, s
     first, last = filled[0], filled[-1]
     header = _header(path, lines[first], first + 1, fmt.delimiter, fields)
     records = _records(path, lines, first + 1, last + 1, fmt)
-    if records.is_empty():
-        raise IngestError(f"{path}: no data rows (header only)")
-    _check_complete(path, records.row(-1, named=True), len(header), text.endswith("\n"))
+    if records.is_empty() and not allow_empty:
+        raise IngestError(
+            f"{path}: no data rows (header only); set the partner's empty_file: no_activity "
+            "if it sends such files on days without activity"
+        )
+    if not records.is_empty():
+        _check_complete(path, records.row(-1, named=True), len(header), text.endswith("\n"))
     count = LineCount(
         physical_lines=len(lines),
         header_lines=1,

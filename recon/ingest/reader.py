@@ -30,8 +30,9 @@ class RawFile:
     lines: LineCount
 
 
-def read_raw(path: Path, fmt: FileFormat, reporting_timezone: str) -> RawFile:
-    """Read one file as configured; the SHA-256 is of the bytes exactly as delivered."""
+def read_raw(path: Path, fmt: FileFormat, reporting_timezone: str, allow_empty: bool = False) -> RawFile:
+    """Read one file as configured; the SHA-256 is of the bytes exactly as delivered. A file with
+    no rows is refused unless `allow_empty`."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -43,9 +44,9 @@ def read_raw(path: Path, fmt: FileFormat, reporting_timezone: str) -> RawFile:
     fields = field_columns(fmt)
     sha256 = hashlib.sha256(data).hexdigest()
     if fmt.kind == "csv":
-        delimited = read_delimited(path, data, fmt, fields)
+        delimited = read_delimited(path, data, fmt, fields, allow_empty)
         return RawFile(sha256=sha256, rows=delimited.rows, lines=delimited.lines)
     rows = read_parquet(path, data, fmt, fields, reporting_timezone)
-    if rows.is_empty():
+    if rows.is_empty() and not allow_empty:
         raise IngestError(f"{path}: no data rows")
     return RawFile(sha256=sha256, rows=rows, lines=LineCount(rows.height, 0, 0, 0))
