@@ -23,22 +23,29 @@ if TYPE_CHECKING:
 
 BUNDLED_CONFIG = Path(__file__).resolve().parent.parent / "fixtures" / "recon.yaml"
 FAILED, USAGE = 1, 2
+HELP = """Reconcile partner settlement files against the ledger.
+
+Exit codes: 0 when every partner-day reconciled, 1 when any failed, 2 when the command cannot
+start (arguments, configuration, data directory)."""
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help=__doc__,
+    help=HELP,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", "-c", envvar="RECON_CONFIG", show_envvar=True, help="configuration YAML"),
+    typer.Option(
+        "--config", "-c", metavar="PATH", envvar="RECON_CONFIG", show_envvar=True, help="configuration YAML"
+    ),
 ]
 DataDirOption = Annotated[
-    Path | None, typer.Option("--data-dir", help="output folder (default: data_dir of the config)")
+    Path | None,
+    typer.Option("--data-dir", metavar="PATH", help="output folder (default: data_dir of the config)"),
 ]
 
 
@@ -121,9 +128,9 @@ def _run_days(config: ReconConfig, days: list[date], partners: list[str] | None,
 
 @app.command()
 def run(
-    business_date: Annotated[str, typer.Option("--date", "-d", help="business date, YYYY-MM-DD")],
+    business_date: Annotated[str, typer.Option("--date", "-d", metavar="YYYY-MM-DD", help="business date")],
     partner: Annotated[
-        list[str] | None, typer.Option("--partner", "-p", help="partner id (repeatable)")
+        list[str] | None, typer.Option("--partner", "-p", metavar="ID", help="partner id (repeatable)")
     ] = None,
     config: ConfigOption = None,
     data_dir: DataDirOption = None,
@@ -136,7 +143,9 @@ def run(
 
 @app.command()
 def demo(
-    config: Annotated[Path, typer.Option("--config", "-c", help="configuration YAML")] = BUNDLED_CONFIG,
+    config: Annotated[
+        Path, typer.Option("--config", "-c", metavar="PATH", help="configuration YAML")
+    ] = BUNDLED_CONFIG,
     data_dir: DataDirOption = None,
 ) -> None:
     """Reconcile every partner for every business date that has a ledger export (bundled fixtures
