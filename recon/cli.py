@@ -27,7 +27,7 @@ HELP = """Reconcile partner settlement files against the ledger.
 
 Exit codes: 0 when every partner-day reconciled, 1 when any failed, 2 when the command cannot
 start (arguments, configuration, data directory)."""
-ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 
 app = typer.Typer(
     add_completion=False,

@@ -142,10 +142,14 @@ def test_unknown_partner_exits_2_with_one_line(tmp_path: Path, partner: str) -> 
     [
         ("02/11/2026", "'02/11/2026' is not a date in YYYY-MM-DD form"),
         ("yesterday", "'yesterday' is not a date in YYYY-MM-DD form"),
+        (
+            "\uff12\uff10\uff12\uff16-11-02",
+            "'\uff12\uff10\uff12\uff16-11-02' is not a date in YYYY-MM-DD form",
+        ),
         ("2026-11-31", "2026-11-31 is not a valid date: day is out of range for month"),
         ("2026-13-01", "2026-13-01 is not a valid date: month must be in 1..12"),
     ],
-    ids=["slashes", "word", "day-out-of-range", "month-out-of-range"],
+    ids=["slashes", "word", "fullwidth-digits", "day-out-of-range", "month-out-of-range"],
 )
 def test_a_bad_date_is_a_usage_error(tmp_path: Path, text: str, message: str) -> None:
     done = recon(
