@@ -121,7 +121,9 @@ def _run_days(config: ReconConfig, days: list[date], partners: list[str] | None,
     out.print(summary_table(results))
     failed = [result for result in results if not result.ok]
     for result in failed:
-        say(f"failed: {result.partner} {result.business_date}: {result.error}")
+        unit = f"{result.partner} {result.business_date}"
+        error = str(result.error)
+        say(f"failed: {error}" if error.startswith(unit) else f"failed: {unit}: {error}")
     if failed:
         raise typer.Exit(code=FAILED)
 
@@ -160,6 +162,47 @@ def demo(
     if not days:
         raise usage_error(f"{config}: no ledger exports found in {loaded.ledger.source.path}")
     _run_days(loaded, days, None, data_dir_or_exit(loaded, data_dir))
+
+
+ActorOption = Annotated[
+    str | None,
+    typer.Option("--actor", metavar="NAME", envvar="RECON_ACTOR", show_envvar=True, help="who acts"),
+]
+
+
+def actor_or_exit(actor: str | None) -> str:
+    """The person acting; a decision is never recorded without one (exits 2)."""
+    if actor is None or not actor.strip():
+        raise usage_error("no actor: pass --actor NAME or set RECON_ACTOR")
+    return actor.strip()
+
+
+@app.command()
+def skip(
+    business_date: Annotated[str, typer.Option("--date", "-d", metavar="YYYY-MM-DD", help="business date")],
+    partner: Annotated[str, typer.Option("--partner", "-p", metavar="ID", help="partner id")],
+    reason: Annotated[str, typer.Option("--reason", help="why the day will never come")],
+    actor: ActorOption = None,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Close a business day whose file will never come, so that later days run; recorded with who,
+    when and why. Reconciling the day after all removes the record."""
+    from recon.skips import skip_day
+    from recon.store import Layout
+
+    day = parse_date(business_date)
+    who = actor_or_exit(actor)
+    if not reason.strip():
+        raise usage_error("--reason: say why the day will never come")
+    loaded = load_or_exit(config, [partner])
+    layout = Layout(data_dir_or_exit(loaded, data_dir))
+    try:
+        record = skip_day(loaded, layout, partner, day, reason, who)
+    except ReconError as exc:
+        say(f"failed: {exc}")
+        raise typer.Exit(code=FAILED) from None
+    typer.echo(f"{partner} {day}: skipped by {who} ({reason.strip()}); recorded in {record}")
 
 
 @app.command()

@@ -51,9 +51,8 @@ def day_inputs(config: ReconConfig, layout: Layout, partner_id: str, business_da
         problem = f"not a business day of the partner ({calendar.describe()})"
     elif first is not None and business_date < first:
         problem = f"before the partner's first business date {first}"
-    if follows is None:
-        start = calendar.previous(business_date) + ONE_DAY
-        start = max(start, first) if first is not None else start
+    if follows is None:  # the first day covers the quiet days since the partner's first date, if set
+        start = max(calendar.previous(business_date) + ONE_DAY, first) if first else business_date
     else:
         start = follows + ONE_DAY
         skipped = set(skipped_days(layout, partner_id))

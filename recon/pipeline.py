@@ -226,24 +226,31 @@ def run_day(
             for pid in sorted(config.partners)
             if config.partner(pid).calendar.is_business_day(business_date)
         ]
+    results, due = [], []
+    for partner_id in selected:
+        problem = day_inputs(config, layout, partner_id, business_date).problem
+        if problem is None:
+            due.append(partner_id)
+        else:
+            results.append(
+                UnitResult(partner_id, business_date, error=f"{partner_id} {business_date}: {problem}")
+            )
     try:
         say(f"{business_date}: reading ledger export")
-        ingest_ledger_day(config, business_date, layout, selected)
+        if due:
+            ingest_ledger_day(config, business_date, layout, due)
     except Exception as exc:  # one bad export fails the day's partners, never the process
-        return [UnitResult(pid, business_date, error=failure_line(exc)) for pid in selected]
-    results = []
-    for partner_id in selected:
+        return results + [UnitResult(pid, business_date, error=failure_line(exc)) for pid in due]
+    for partner_id in due:
         say(f"{business_date}: {partner_id}")
         try:
-            day_inputs(config, layout, partner_id, business_date).require_due()
             ingest_partner_day(config, partner_id, business_date, layout)
             for day in (business_date, *later_reconciled_days(layout, partner_id, business_date)):
                 results.append(reconcile_partner_day(config, partner_id, day, layout))
                 summarise_partner_day(config, partner_id, day, layout)
         except Exception as exc:  # a partner's failure is its own: the others still run
-            results.append(
-                UnitResult(partner_id, business_date, error=failure_line(exc, partner_id, business_date))
-            )
+            line = failure_line(exc, partner_id, business_date)
+            results.append(UnitResult(partner_id, business_date, error=line))
     return results
 
 

@@ -21,6 +21,7 @@ import pytest
 from recon.balance import assert_balanced, balance_statement
 from recon.carry import carried_state
 from recon.config import ReconConfig, load_config
+from recon.day_inputs import day_inputs
 from recon.errors import BalanceError
 from recon.pipeline import _input_views, run_day
 from recon.schema import SIDES
@@ -143,7 +144,8 @@ def unit_views(reconciled: tuple[ReconConfig, Layout]):
     config, layout = reconciled
     partner, day = config.partner("adyen_eu"), DAYS[0]
     with duckdb.connect() as con:
-        _input_views(con, layout, partner, day, carried_state(layout, partner.id, day))
+        inputs = day_inputs(config, layout, partner.id, day)
+        _input_views(con, layout, partner, inputs, carried_state(layout, partner.id, inputs.follows))
         yield con, layout.result("matches", partner.id, day), layout.result("breaks", partner.id, day)
 
 

@@ -56,7 +56,7 @@ def test_blank_file(tmp_path: Path) -> None:
 
 def test_header_only(tmp_path: Path) -> None:
     path = write_lines(tmp_path, "header.csv", [STRIPE_HEADER])
-    assert ingest_error(path) == f"{path}: no data rows (header only)"
+    assert ingest_error(path).startswith(f"{path}: no data rows (header only); if such a file means")
 
 
 def test_wrong_delimiter_names_the_one_found(tmp_path: Path) -> None:

@@ -69,8 +69,8 @@ def read_delimited(
     records = _records(path, lines, first + 1, last + 1, fmt)
     if records.is_empty() and not allow_empty:
         raise IngestError(
-            f"{path}: no data rows (header only); set the partner's empty_file: no_activity "
-            "if it sends such files on days without activity"
+            f"{path}: no data rows (header only); if such a file means a day without activity, "
+            "set empty_file: no_activity for its partner (or the ledger)"
         )
     if not records.is_empty():
         _check_complete(path, records.row(-1, named=True), len(header), text.endswith("\n"))
