@@ -20,6 +20,10 @@ construction:
   interleaved across days, so no two of them meet in any currency on any day unless intended:
   a no-key pair meets itself, ambiguous twins tie exactly with their own partner record.
 - No-key tolerances are absolute (no percent), so slot spacing is a constant.
+
+One shape spans two days on purpose: a tie left ambiguous on one day is broken by a partner
+record that arrives the next day with the reference of one of the tied ledger records (plan:
+late_key), so the truth of both days follows from the two days taken in order.
 """
 
 from recon.synth.generate import GeneratedSet, generate

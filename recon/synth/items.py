@@ -17,9 +17,12 @@ compared amount - ledger amount; windows and tolerances are the partner's RuleSe
 - no_key: one side's reference lost (empty) or mangled, |diff| <= no-key tolerance,
   d inside no_key_window.
 - partner_only, ledger_only: one record, a fresh reference (a quarter have none).
+- late_key: on the first day a partner_only record; after it, the partner record that breaks
+  the previous day's tie with the same offset: the reference of its first ledger twin, the same
+  amount, and a value date one day after the twins' (exact_key accepts it).
 - ambiguous: a partner record without reference and two ledger records with fresh references,
   all three with the same amount, currency and value dates (d inside no_key_window).
-Items of the last four scenarios reach the no-key stage; their amounts are slots (see amounts),
+Items of the last five scenarios reach the no-key stage; their amounts are slots (see amounts),
 numbered per currency and interleaved across days, so no two items of a partner ever come within
 no-key tolerance of each other on any day, and ambiguous twins tie only with their own partner
 record.
@@ -28,7 +31,7 @@ record.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -74,7 +77,34 @@ def _scenario_column(plan: CasePlan) -> pl.Series:
 
 
 def build_items(plan: CasePlan, unit: Unit) -> pl.DataFrame:
-    """All items of the unit, one row each, in item-index order."""
+    """All items of the unit, one row each, in item-index order, with the partner's value date;
+    after the first day, late-key items take their values from the previous day's ties."""
+    items = _own_items(plan, unit).with_columns(partner_date=pl.lit(unit.business_date))
+    if unit.day_number == 0:
+        return items
+    previous = Unit(
+        unit.partner, unit.business_date - timedelta(days=1), unit.day_number - 1, unit.days, unit.seed
+    )
+    ledger_date = pl.lit(previous.business_date) - pl.duration(days=pl.col("lag"))
+    ties = (
+        _own_items(plan, previous)
+        .filter(pl.col("scenario") == "ambiguous")
+        .select(
+            item=pl.col("item") - plan.start("ambiguous") + plan.start("late_key"),
+            currency="currency",
+            compared="compared",
+            fee="fee",
+            gross="gross",
+            reference_at_partner="reference_in_ledger",
+            partner_date=ledger_date + pl.duration(days=1),
+        )
+    )
+    late = items.filter(pl.col("scenario") == "late_key").select("item").join(ties, on="item")
+    return items.update(late, on="item")
+
+
+def _own_items(plan: CasePlan, unit: Unit) -> pl.DataFrame:
+    """The unit's items as drawn for its own day alone."""
     rules, item, scenario = unit.rules, pl.col("item"), pl.col("scenario")
     key = pl.when(scenario == "refund").then(item - plan.start("refund")).otherwise(item)
     frame = (

@@ -15,7 +15,8 @@ from datetime import date
 
 import polars as pl
 
-from recon.synth.plan import SCENARIOS
+from recon.synth.plan import SCENARIOS, CasePlan
+from recon.synth.rules import EXACT_RULE, NO_KEY_RULE
 
 _OUTCOME = {scenario.name: scenario.outcome for scenario in SCENARIOS}
 _RULE = {scenario.name: scenario.rule for scenario in SCENARIOS}
@@ -61,15 +62,59 @@ def _side_truth(records: pl.LazyFrame, other: pl.LazyFrame, side: str, business_
         expected_rule=pl.when(first).then(scenario.replace_strict(_RULE, return_dtype=pl.String)),
         counterpart_record_id=pl.when(first & scenario.is_in(_PAIRED)).then("counterpart_record_id"),
         scenario=scenario.cast(pl.String),
+        item="item",
+        member="member",
     )
 
 
 def day_truth(partner: pl.LazyFrame, ledger: pl.LazyFrame, business_date: date) -> pl.LazyFrame:
-    """Truth rows of one business date: every partner record of every partner, then the ledger."""
+    """Truth rows of one business date: every partner record of every partner, then the ledger,
+    in TRUTH_SCHEMA plus the `item` and `member` that `with_broken_ties` needs."""
     partner, ledger = _first_copy(partner), _first_copy(ledger)
     return pl.concat(
         [
             _side_truth(partner, ledger, "partner", business_date),
             _side_truth(ledger, partner, "ledger", business_date),
         ]
+    )
+
+
+def with_broken_ties(truth: pl.LazyFrame, plan: CasePlan, first_date: date) -> pl.LazyFrame:
+    """The truth of every day, in TRUTH_SCHEMA, with the ties that a late-key record broke a day
+    later: that record and the first ledger twin match by exact_key, and the tie's partner
+    record and the other twin match by the no-key rule (see recon.synth.plan)."""
+    ids, item, side = pl.col("record_id"), pl.col("item"), pl.col("side")
+    late = truth.filter((pl.col("scenario") == "late_key") & (pl.col("business_date") > first_date)).select(
+        "partner",
+        business_date=pl.col("business_date") - pl.duration(days=1),
+        item=item - plan.start("late_key") + plan.start("ambiguous"),
+        late=ids,
+    )
+    ties = (
+        truth.filter(pl.col("scenario") == "ambiguous")
+        .join(late, on=["partner", "business_date", "item"])
+        .group_by("partner", "business_date", "item")
+        .agg(
+            tie_partner=ids.filter(side == "partner").first(),
+            first_twin=ids.filter((side == "ledger") & (pl.col("member") == 0)).first(),
+            second_twin=ids.filter((side == "ledger") & (pl.col("member") == 1)).first(),
+            late=pl.col("late").first(),
+        )
+    )
+    pairs = [("late", "first_twin", EXACT_RULE), ("tie_partner", "second_twin", NO_KEY_RULE)]
+    decided = pl.concat(
+        [
+            ties.select(record_id=one, new_rule=pl.lit(rule), new_counterpart=other)
+            for left, right, rule in pairs
+            for one, other in ((left, right), (right, left))
+        ]
+    )
+    fixed = truth.join(decided, on="record_id", how="left", maintain_order="left")
+    broken = pl.col("new_rule").is_not_null()
+    return fixed.select(
+        *(pl.col(name) for name in ("side", "partner", "business_date", "record_id")),
+        expected=pl.when(broken).then(pl.lit("matched")).otherwise("expected"),
+        expected_rule=pl.when(broken).then("new_rule").otherwise("expected_rule"),
+        counterpart_record_id=pl.when(broken).then("new_counterpart").otherwise("counterpart_record_id"),
+        scenario="scenario",
     )
