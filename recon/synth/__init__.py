@@ -21,9 +21,11 @@ construction:
   a no-key pair meets itself, ambiguous twins tie exactly with their own partner record.
 - No-key tolerances are absolute (no percent), so slot spacing is a constant.
 
-One shape spans two days on purpose: a tie left ambiguous on one day is broken by a partner
-record that arrives the next day with the reference of one of the tied ledger records (plan:
-late_key), so the truth of both days follows from the two days taken in order.
+Two shapes span two days on purpose (plan: late_key, late_nokey): a tie left ambiguous on one
+day is broken by a partner record that arrives the next day with the reference of one of the
+tied ledger records, and a ledger-only record is met the next day without a key by a partner
+record whose reference repeats within its own day. The truth of both days follows from the days
+taken in order.
 """
 
 from recon.synth.generate import GeneratedSet, generate

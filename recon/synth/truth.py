@@ -69,7 +69,7 @@ def _side_truth(records: pl.LazyFrame, other: pl.LazyFrame, side: str, business_
 
 def day_truth(partner: pl.LazyFrame, ledger: pl.LazyFrame, business_date: date) -> pl.LazyFrame:
     """Truth rows of one business date: every partner record of every partner, then the ledger,
-    in TRUTH_SCHEMA plus the `item` and `member` that `with_broken_ties` needs."""
+    in TRUTH_SCHEMA plus the `item` and `member` that `with_late_arrivals` needs."""
     partner, ledger = _first_copy(partner), _first_copy(ledger)
     return pl.concat(
         [
@@ -79,42 +79,52 @@ def day_truth(partner: pl.LazyFrame, ledger: pl.LazyFrame, business_date: date) 
     )
 
 
-def with_broken_ties(truth: pl.LazyFrame, plan: CasePlan, first_date: date) -> pl.LazyFrame:
-    """The truth of every day, in TRUTH_SCHEMA, with the ties that a late-key record broke a day
-    later: that record and the first ledger twin match by exact_key, and the tie's partner
-    record and the other twin match by the no-key rule (see recon.synth.plan)."""
-    ids, item, side = pl.col("record_id"), pl.col("item"), pl.col("side")
-    late = truth.filter((pl.col("scenario") == "late_key") & (pl.col("business_date") > first_date)).select(
-        "partner",
-        business_date=pl.col("business_date") - pl.duration(days=1),
-        item=item - plan.start("late_key") + plan.start("ambiguous"),
-        late=ids,
-    )
-    ties = (
-        truth.filter(pl.col("scenario") == "ambiguous")
-        .join(late, on=["partner", "business_date", "item"])
-        .group_by("partner", "business_date", "item")
-        .agg(
+def with_late_arrivals(truth: pl.LazyFrame, plan: CasePlan, first_date: date) -> pl.LazyFrame:
+    """The truth of every day, in TRUTH_SCHEMA, with what the late records after the first day
+    decide (see recon.synth.plan): a late_key record and the first ledger twin of the tie it
+    breaks match by exact_key, the tie's partner record and the other twin by the no-key rule;
+    a late_nokey record and the ledger-only record it meets match by the no-key rule."""
+    ids, side, member = pl.col("record_id"), pl.col("side"), pl.col("member")
+
+    def earlier(late: str, source: str) -> pl.LazyFrame:
+        """Late records and the previous day's records of the item they meet."""
+        arrivals = truth.filter((pl.col("scenario") == late) & (pl.col("business_date") > first_date)).select(
+            "partner",
+            business_date=pl.col("business_date") - pl.duration(days=1),
+            item=pl.col("item") - plan.start(late) + plan.start(source),
+            late=ids,
+        )
+        met = truth.filter(pl.col("scenario") == source).join(
+            arrivals, on=["partner", "business_date", "item"]
+        )
+        return met.group_by("partner", "business_date", "item").agg(
             tie_partner=ids.filter(side == "partner").first(),
-            first_twin=ids.filter((side == "ledger") & (pl.col("member") == 0)).first(),
-            second_twin=ids.filter((side == "ledger") & (pl.col("member") == 1)).first(),
+            first=ids.filter((side == "ledger") & (member == 0)).first(),
+            second=ids.filter((side == "ledger") & (member == 1)).first(),
             late=pl.col("late").first(),
         )
-    )
-    pairs = [("late", "first_twin", EXACT_RULE), ("tie_partner", "second_twin", NO_KEY_RULE)]
+
+    pairs = [
+        (earlier("late_key", "ambiguous"), "late", "first", EXACT_RULE),
+        (earlier("late_key", "ambiguous"), "tie_partner", "second", NO_KEY_RULE),
+        (earlier("late_nokey", "ledger_only"), "late", "first", NO_KEY_RULE),
+    ]
     decided = pl.concat(
         [
-            ties.select(record_id=one, new_rule=pl.lit(rule), new_counterpart=other)
-            for left, right, rule in pairs
+            met.select(record_id=one, new_rule=pl.lit(rule), new_counterpart=other)
+            for met, left, right, rule in pairs
             for one, other in ((left, right), (right, left))
         ]
     )
     fixed = truth.join(decided, on="record_id", how="left", maintain_order="left")
-    broken = pl.col("new_rule").is_not_null()
+    changed = pl.col("new_rule").is_not_null()
     return fixed.select(
-        *(pl.col(name) for name in ("side", "partner", "business_date", "record_id")),
-        expected=pl.when(broken).then(pl.lit("matched")).otherwise("expected"),
-        expected_rule=pl.when(broken).then("new_rule").otherwise("expected_rule"),
-        counterpart_record_id=pl.when(broken).then("new_counterpart").otherwise("counterpart_record_id"),
+        "side",
+        "partner",
+        "business_date",
+        "record_id",
+        expected=pl.when(changed).then(pl.lit("matched")).otherwise("expected"),
+        expected_rule=pl.when(changed).then("new_rule").otherwise("expected_rule"),
+        counterpart_record_id=pl.when(changed).then("new_counterpart").otherwise("counterpart_record_id"),
         scenario="scenario",
     )
