@@ -105,18 +105,20 @@ def carried_participants(
         FROM {state.open_set.sql()} WHERE break_type <> 'duplicate'"""
     )
     con.execute(
-        f"""CREATE TEMP TABLE today_records AS
+        f"""CREATE TEMP VIEW today_records AS
         SELECT side, {SORT_KEY} AS sort_key, {LINK_COLUMNS} FROM today_partner
         UNION ALL SELECT side, {SORT_KEY}, {LINK_COLUMNS} FROM today_ledger"""
     )
-    _settled_references(con, any(rule.match_on == "reference" for rule in rules))
-    unsettled = "reference IS NULL OR reference NOT IN (SELECT reference FROM settled)"
+    _unsettled_references(con, any(rule.match_on == "reference" for rule in rules))
+    unsettled = "reference IS NULL OR reference IN (SELECT reference FROM unsettled)"
     con.execute(
         f"""CREATE TEMP TABLE carried_index AS
         SELECT * EXCLUDE (break_type), (break_type IN {LEFT_TO_NOKEY} OR {unsettled}) AS nokey
         FROM carried_open"""
     )
-    con.execute(f"CREATE TEMP TABLE frontier AS SELECT *, ({unsettled}) AS nokey FROM today_records")
+    # The walk starts from every new record by reference, and from those that may meet in the
+    # no-key stage by no-key rules: the few new records with an unsettled reference or none.
+    con.execute(f"CREATE TEMP TABLE frontier AS SELECT *, TRUE AS nokey FROM today_records WHERE {unsettled}")
     con.execute("DROP TABLE carried_open")
     con.execute("CREATE TEMP TABLE carried_pick AS SELECT side, sort_key FROM carried_index LIMIT 0")
     con.execute(
@@ -124,7 +126,9 @@ def carried_participants(
         "SELECT * FROM carried_index ANTI JOIN carried_pick USING (side, sort_key)"
     )
     nokey_rules = [rule for rule in rules if rule.match_on == "none"]
-    while _walk_one_step(con, nokey_rules):
+    referenced = "today_records"
+    while _walk_one_step(con, nokey_rules, referenced):
+        referenced = "frontier"
         con.execute("INSERT INTO carried_pick SELECT * FROM reached")
         con.execute(
             """CREATE OR REPLACE TEMP TABLE frontier AS
@@ -148,26 +152,29 @@ def carried_participants(
     )
 
 
-def _settled_references(con: duckdb.DuckDBPyConnection, key_rules: bool) -> None:
-    """Create `settled(reference)`: references that occur exactly once on each side among the
-    day's records and the open carried ones. With key rules, such a pair is decided by the key
-    stages whatever else takes part, so neither record reaches the no-key stage."""
+def _unsettled_references(con: duckdb.DuckDBPyConnection, key_rules: bool) -> None:
+    """Create `unsettled(reference)`: the references that do not occur exactly once on each side
+    among the day's records and the open carried ones (all of them without key rules). A pair
+    with such a settled reference is decided by the key stages whatever else takes part, so
+    neither record reaches the no-key stage; the unsettled ones are the few to look up."""
     con.execute(
-        f"""CREATE TEMP TABLE settled AS
+        f"""CREATE TEMP TABLE unsettled AS
         SELECT reference FROM (
             SELECT side, reference FROM today_records UNION ALL SELECT side, reference FROM carried_open
-        ) WHERE reference IS NOT NULL AND {key_rules}
+        ) WHERE reference IS NOT NULL
         GROUP BY reference
-        HAVING count(*) FILTER (side = 'partner') = 1 AND count(*) FILTER (side = 'ledger') = 1"""
+        HAVING NOT {key_rules}
+            OR count(*) FILTER (side = 'partner') <> 1 OR count(*) FILTER (side = 'ledger') <> 1"""
     )
 
 
-def _walk_one_step(con: duckdb.DuckDBPyConnection, nokey_rules: Sequence[MatchRule]) -> int:
-    """Create `reached(side, sort_key)`: the carried records not yet picked that are linked to a
-    record of `frontier`; returns how many."""
+def _walk_one_step(con: duckdb.DuckDBPyConnection, nokey_rules: Sequence[MatchRule], referenced: str) -> int:
+    """Create `reached(side, sort_key)`: the carried records not yet picked that share a reference
+    with a record of `referenced` or that a no-key rule links to one of `frontier`; returns how
+    many."""
     parts = [
         "SELECT side, sort_key FROM unpicked "
-        "WHERE reference IN (SELECT reference FROM frontier WHERE reference IS NOT NULL)"
+        f"WHERE reference IN (SELECT reference FROM {referenced} WHERE reference IS NOT NULL)"
     ]
     for number, rule in enumerate(nokey_rules):
         for side, other in (("partner", "ledger"), ("ledger", "partner")):
