@@ -190,9 +190,10 @@ def _walk_one_step(con: duckdb.DuckDBPyConnection, nokey_rules: Sequence[MatchRu
 
 
 def _band_input(con: duckdb.DuckDBPyConnection, side: str, source: str, near: MatchRule | None = None) -> str:
-    """Create a view of one side's rows of `source` in the columns recon.matching.band expects;
-    with `near`, only those on the currencies and value dates that the rule's window reaches
-    from the other side's rows of `frontier`. Returns its name."""
+    """Create a table of one side's rows of `source` that may meet in the no-key stage, in the
+    columns recon.matching.band expects; with `near`, only those on the currencies and value
+    dates that the rule's window reaches from the other side's rows of `frontier`. Returns its
+    name. (A table, not a view: over views the band join is planned as a far slower join.)"""
     name = f"band_{source}_{side}"
     if side == "partner":
         columns = "currency AS p_currency, amount_minor AS p_gross, net_minor AS p_net, value_date AS p_date"
