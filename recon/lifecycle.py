@@ -114,7 +114,7 @@ def write_breaks(
 
 def write_carry(con: duckdb.DuckDBPyConnection, business_date: date, out: Path) -> None:
     """The records of every new or changed break of the day (keyed or as the other side, always
-    both together: recon.carry relies on it), then a closing row for each carried record that is
+    both together), then a closing row for each carried record that is
     in no break any more (it matched)."""
     day = f"DATE '{business_date.isoformat()}'"
     con.execute(
