@@ -51,7 +51,7 @@ def severity(policy: BreakPolicy, amount: str, age: str) -> str:
     )
 
 
-def register_severity_limits(con: duckdb.DuckDBPyConnection, policy: BreakPolicy) -> None:
+def severity_limits(policy: BreakPolicy) -> pl.DataFrame:
     """Amount thresholds in each currency's minor units, computed exactly in Python."""
 
     def minor(amount: Decimal, exponent: int) -> int:
@@ -61,8 +61,11 @@ def register_severity_limits(con: duckdb.DuckDBPyConnection, policy: BreakPolicy
         (code, minor(policy.high_amount, exponent), minor(policy.critical_amount, exponent))
         for code, exponent in sorted(currency_exponents().items())
     ]
-    limits = pl.DataFrame(rows, schema=["currency", "high_minor", "critical_minor"], orient="row")
-    con.register("severity_limits", limits)
+    return pl.DataFrame(rows, schema=["currency", "high_minor", "critical_minor"], orient="row")
+
+
+def register_severity_limits(con: duckdb.DuckDBPyConnection, policy: BreakPolicy) -> None:
+    con.register("severity_limits", severity_limits(policy))
 
 
 BREAK_AMOUNT = "abs(coalesce(b.partner_amount_minor, b.ledger_amount_minor))"
