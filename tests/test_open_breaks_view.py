@@ -12,7 +12,7 @@ from fixture_copy import copy_fixtures
 
 from recon.config import ReconConfig
 from recon.money import format_minor
-from recon.open_breaks import open_breaks
+from recon.open_breaks import largest_open_breaks, open_breaks
 from recon.pipeline import run_day
 from recon.store import Layout
 
@@ -63,3 +63,24 @@ def test_amounts_read_in_major_units_of_their_currency(reconciled) -> None:
             f"{format_minor(row['partner_amount_minor'], row['partner_currency'])} {row['partner_currency']}"
         )
         assert row["partner_amount"] == expected
+
+
+def test_the_largest_open_breaks_are_ranked_within_each_currency(reconciled) -> None:
+    config, layout = reconciled
+    for partner_id, partner in config.partners.items():
+        with duckdb.connect() as con:
+            every = open_breaks(con, layout, partner_id, DAYS[-1], partner.breaks)
+            top = largest_open_breaks(con, layout, partner_id, DAYS[-1], partner.breaks, 1)
+        open_now = every.filter(pl.col("status") != "pending").filter(
+            pl.col("keyed") if "keyed" in every.columns else True
+        )
+        largest = open_now.group_by("currency").agg(
+            pl.max_horizontal(pl.col("partner_amount_minor").abs(), pl.col("ledger_amount_minor").abs())
+            .max()
+            .alias("amount")
+        )
+        assert sorted(top["currency"]) == sorted(largest["currency"]) and len(set(top["currency"])) > 1
+        for row in top.iter_rows(named=True):
+            assert (
+                row["amount_minor"] == largest.filter(pl.col("currency") == row["currency"])["amount"].item()
+            )
