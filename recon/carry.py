@@ -61,11 +61,10 @@ LEFT_TO_NOKEY = "('ambiguous', 'missing_in_ledger', 'missing_at_partner')"
 
 @dataclass(frozen=True)
 class CarriedState:
-    """What a day needs from earlier days: the open set after the previous day and its tally
-    (None on a partner's first day), and the carry files of earlier days by date."""
+    """What a day needs from earlier days: the open set after the day it follows (None on a
+    partner's first day), and the carry files of earlier days by date."""
 
     open_set: OpenSet | None
-    open_tally: Path | None
     carry_files: dict[date, Path]
 
     def open_after(self, carry: Path) -> OpenSet:
@@ -77,10 +76,9 @@ def carried_state(layout: Layout, partner_id: str, follows: date | None) -> Carr
     """The open set after `follows`, the last reconciled day before the one being reconciled
     (recon.day_inputs decides it); nothing is carried on a partner's first day."""
     if follows is None:
-        return CarriedState(None, None, {})
+        return CarriedState(None, {})
     carry = {day: path for day, path in layout.partner_results(partner_id, "carry") if day <= follows}
-    tally = layout.result("open_tally", partner_id, follows)
-    return CarriedState(open_set_as_of(layout, partner_id, follows), tally, carry)
+    return CarriedState(open_set_as_of(layout, partner_id, follows), carry)
 
 
 def carried_participants(

@@ -319,6 +319,9 @@ class Engine(Strict):
 
     memory_limit: str = Field(default="2.5GB", pattern=r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$")
     checkpoint_max_days: int = Field(default=28, ge=1)
+    lock_timeout_seconds: float = Field(
+        default=600, ge=0, description="how long a run waits for another run of the same partner"
+    )
 
 
 class ReconConfig(Strict):

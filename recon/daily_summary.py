@@ -16,6 +16,7 @@ import polars as pl
 from recon.config import BREAK_TYPES, ReconConfig
 from recon.day_inputs import day_inputs, records_relation
 from recon.lifecycle import AGE_BUCKETS
+from recon.locks import partners_locked
 from recon.open_breaks import open_tally
 from recon.open_breaks_view import install_open_breaks_view
 from recon.sql import parquet, quote
@@ -96,6 +97,11 @@ def summarise_partner_day(
 ) -> pl.DataFrame:
     """Compute and publish `summary.parquet` for one reconciled partner-day: the last step of a
     partner-day, so it also refreshes the SQL views over the data directory."""
+    with partners_locked(layout, [partner_id], config.engine.lock_timeout_seconds):
+        return _summarise(config, partner_id, business_date, layout)
+
+
+def _summarise(config: ReconConfig, partner_id: str, business_date: date, layout: Layout) -> pl.DataFrame:
     partner = config.partner(partner_id)
     with duckdb.connect() as con:
         open_tally(con, layout, partner_id, business_date, partner.breaks)

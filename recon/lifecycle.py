@@ -20,7 +20,9 @@ import polars as pl
 
 from recon.config import BreakPolicy
 from recon.money import currency_exponents
+from recon.open_index import OpenSet
 from recon.sql import parquet, quote
+from recon.store import write_parquet
 
 AGE_BUCKETS = ("0-1", "2-7", "8-30", ">30")
 LIFECYCLE = ("first_seen", "last_seen", "age_days", "age_bucket", "status", "severity")
@@ -152,28 +154,21 @@ def write_carry(con: duckdb.DuckDBPyConnection, business_date: date, out: Path) 
     )
 
 
-def write_open_tally(con: duckdb.DuckDBPyConnection, previous: Path | None, carry: Path, out: Path) -> None:
+def write_open_tally(con: duckdb.DuckDBPyConnection, open_after: OpenSet, out: Path) -> None:
     """Open breaks (pending included) counted and summed per break type, currency and first-seen
-    date: the previous day's tally, plus the breaks the day's carry file opened, less the carried
-    ones it superseded. The summary, the metrics and the checks read this, not the open set, and
-    lifecycle follows from first_seen for any date."""
-    earlier = f"SELECT * FROM {parquet(previous)} UNION ALL" if previous else ""
-    con.execute(
-        f"""COPY (
-            SELECT break_type, currency, first_seen, sum(items)::BIGINT AS items,
-                   sum(amount_minor)::BIGINT AS amount_minor
-            FROM (
-                {earlier}
-                SELECT break_type, currency, first_seen, 1 AS items, abs(amount_minor) AS amount_minor
-                FROM {parquet(carry)} WHERE open AND keyed
-                UNION ALL
-                SELECT c.break_type, c.currency, c.first_seen, -1, -abs(c.amount_minor)
-                FROM carried_in c
-                SEMI JOIN {parquet(carry)} t ON t.side = c.side AND t.record_id = c.record_id
-                WHERE c.keyed
-            ) GROUP BY ALL HAVING sum(items) <> 0 ORDER BY ALL
-        ) TO {quote(str(out))} (FORMAT parquet)"""
+    date, counted from the open set after the day, never derived from an earlier day's tally: a
+    tally cannot inherit a wrong figure, and a day never needs the tally of the day before. The
+    summary, the metrics and the checks read this, and lifecycle follows from first_seen for any
+    date."""
+    tally = pl.from_arrow(
+        con.execute(
+            f"""SELECT break_type, currency, first_seen, count(*)::BIGINT AS items,
+                   sum(abs(amount_minor))::BIGINT AS amount_minor
+            FROM {open_after.sql()} WHERE keyed
+            GROUP BY ALL ORDER BY ALL"""
+        ).to_arrow_table()
     )
+    write_parquet(tally, out, atomic=False)  # small; Polars writes equal frames as equal bytes
 
 
 def write_resolved(

@@ -10,6 +10,7 @@ export that cannot be read fails every partner of the day.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,7 @@ from recon.day_inputs import DayInputs, day_inputs, input_days, records_relation
 from recon.errors import ReconError
 from recon.ingest import IngestResult, read_ledger_file, read_partner_file
 from recon.lifecycle import write_breaks, write_carry, write_open_tally, write_resolved
+from recon.locks import LockTimeout, partners_locked
 from recon.matching import reconcile
 from recon.metrics import UnitMetrics, quarantine_problem, unit_metrics
 from recon.open_index import SORT_KEY, write_checkpoint
@@ -60,6 +62,13 @@ def ingest_ledger_day(
     reconciled day that its calendar skips (recon.day_inputs). Returns the day's export, or None
     when the ledger calendar has no export on the day."""
     selected = list(partner_ids or config.partners)
+    with partners_locked(layout, selected, config.engine.lock_timeout_seconds):
+        return _ingest_ledger(config, business_date, layout, selected)
+
+
+def _ingest_ledger(
+    config: ReconConfig, business_date: date, layout: Layout, selected: Sequence[str]
+) -> IngestResult | None:
     wanted: dict[date, list[str]] = {}
     for partner_id in selected:
         for day in day_inputs(config, layout, partner_id, business_date).ledger_dates:
@@ -92,6 +101,13 @@ def ingest_partner_day(
     config: ReconConfig, partner_id: str, business_date: date, layout: Layout
 ) -> IngestResult:
     """Normalise one partner's settlement file for the day into canonical records and quarantine."""
+    with partners_locked(layout, [partner_id], config.engine.lock_timeout_seconds):
+        return _ingest_partner(config, partner_id, business_date, layout)
+
+
+def _ingest_partner(
+    config: ReconConfig, partner_id: str, business_date: date, layout: Layout
+) -> IngestResult:
     partner = config.partner(partner_id)
     path = fetch(partner.source, business_date, layout.root)
     settlement = read_partner_file(
@@ -122,6 +138,11 @@ def reconcile_partner_day(
 ) -> UnitResult:
     """Match the day's canonical records and the carried open items that may pair with them, in a
     private in-memory DuckDB; check the balance; then publish every output at once."""
+    with partners_locked(layout, [partner_id], config.engine.lock_timeout_seconds):
+        return _reconcile(config, partner_id, business_date, layout)
+
+
+def _reconcile(config: ReconConfig, partner_id: str, business_date: date, layout: Layout) -> UnitResult:
     partner = config.partner(partner_id)
     inputs = day_inputs(config, layout, partner_id, business_date).require_due()
     state = carried_state(layout, partner_id, inputs.follows)
@@ -145,7 +166,7 @@ def reconcile_partner_day(
             write_carry(con, business_date, staged["carry"])
             open_after = state.open_after(staged["carry"])
             write_checkpoint(con, open_after, config.engine.checkpoint_max_days, staged[CHECKPOINT])
-            write_open_tally(con, state.open_tally, staged["carry"], staged["open_tally"])
+            write_open_tally(con, open_after, staged["open_tally"])
             write_resolved(con, partner_id, business_date, staged["matches"], staged["resolved"])
         for table, frame in (("quarantine", quarantine), ("balance", statement)):
             write_parquet(frame, staged[table], atomic=False)
@@ -225,21 +246,34 @@ def run_day(
             for pid in sorted(config.partners)
             if config.partner(pid).calendar.is_business_day(business_date)
         ]
-    results, due = [], []
-    for partner_id in selected:
-        problem = day_inputs(config, layout, partner_id, business_date).problem
-        if problem is None:
-            due.append(partner_id)
-        else:
-            results.append(
-                UnitResult(partner_id, business_date, error=f"{partner_id} {business_date}: {problem}")
-            )
+    with ExitStack() as held:  # each partner's lock for the whole run: its later days included
+        results, due = [], []
+        for partner_id in sorted(selected):
+            try:
+                held.enter_context(partners_locked(layout, [partner_id], config.engine.lock_timeout_seconds))
+            except LockTimeout as exc:
+                results.append(UnitResult(partner_id, business_date, error=f"{exc} ({business_date})"))
+                continue
+            problem = day_inputs(config, layout, partner_id, business_date).problem
+            if problem is None:
+                due.append(partner_id)
+            else:
+                results.append(
+                    UnitResult(partner_id, business_date, error=f"{partner_id} {business_date}: {problem}")
+                )
+        return results + _run_due(config, business_date, layout, due, say)
+
+
+def _run_due(
+    config: ReconConfig, business_date: date, layout: Layout, due: list[str], say: Progress
+) -> list[UnitResult]:
     try:
         say(f"{business_date}: reading ledger export")
         if due:
             ingest_ledger_day(config, business_date, layout, due)
     except Exception as exc:  # one bad export fails the day's partners, never the process
-        return results + [UnitResult(pid, business_date, error=failure_line(exc)) for pid in due]
+        return [UnitResult(pid, business_date, error=failure_line(exc)) for pid in due]
+    results = []
     for partner_id in due:
         say(f"{business_date}: {partner_id}")
         try:

@@ -45,6 +45,12 @@ class Layout:
     def result(self, table: str, partner: str, business_date: date) -> Path:
         return self.root / "results" / f"partner={partner}" / f"date={business_date}" / f"{table}.parquet"
 
+    def partner_folders(self, partner: str) -> list[Path]:
+        """Every folder holding a file of the partner: its results and canonical files by day."""
+        results = (self.root / "results" / f"partner={partner}").glob("date=*")
+        canonical = (self.root / "canonical").glob(f"side=*/partner={partner}/date=*")
+        return sorted([*results, *canonical])
+
     def skip_record(self, partner: str, business_date: date) -> Path:
         """Where a day closed without reconciliation is recorded (recon.skips)."""
         return self.result("skip", partner, business_date).with_suffix(".json")

@@ -58,8 +58,8 @@ def test_the_quarantine_share_limit_is_the_partners(tmp_path: Path) -> None:
 def test_an_unexpected_failure_of_one_partner_is_one_line_and_the_others_still_run(tmp_path: Path) -> None:
     config = copy_fixtures(tmp_path)
     assert all(result.ok for result in run_day(config, D2))
-    tally = Layout(config.data_dir).result("open_tally", "stripe_us", D2)
-    tally.write_bytes(b"not parquet at all")  # what a crash or a bad disk leaves behind
+    carry = Layout(config.data_dir).result("carry", "stripe_us", D2)
+    carry.write_bytes(b"not parquet at all")  # what a bad disk leaves behind
 
     results = {result.partner: result for result in run_day(config, D3)}
 
