@@ -15,7 +15,7 @@ MATCH_RATE = "match_rate"
 VALUE_AT_RISK = "value_at_risk"
 
 
-def check_specs(asset: str) -> list[dg.AssetCheckSpec]:
+def check_specs(asset: dg.AssetKey) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
             BALANCE,
@@ -41,8 +41,8 @@ def check_specs(asset: str) -> list[dg.AssetCheckSpec]:
 def balance_check(statement: pl.DataFrame, unit: str) -> dg.AssetCheckResult:
     """ERROR severity: results that do not account for every row and every cent must not be used.
 
-    Descriptions name the partner-day (`unit`): the checks tab shows the latest evaluation of
-    any partition."""
+    Descriptions name the partner-day (`unit`): the checks tab shows the latest evaluation of the
+    partner's dates."""
     off = [
         f"{row['side']} {row['currency']}"
         for row in statement.filter(~pl.col("balanced")).iter_rows(named=True)

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from recon.calendar import BusinessCalendar
 from recon.errors import ConfigError
 
 PARTNER_ID = re.compile(r"^[a-z0-9_-]+$")
@@ -230,6 +231,10 @@ class PartnerConfig(Strict):
     rules: tuple[MatchRule, ...] = Field(min_length=1)
     breaks: BreakPolicy = BreakPolicy()
     checks: CheckThresholds = CheckThresholds()
+    calendar: BusinessCalendar = BusinessCalendar()
+    first_business_date: date | None = Field(
+        default=None, description="first day reconciled; default orchestration.first_business_date"
+    )
 
     @field_validator("id")
     @classmethod
@@ -301,6 +306,10 @@ class ReconConfig(Strict):
                 key: {"id": key, **body} if isinstance(body, dict) else body for key, body in partners.items()
             }
         return values
+
+    def first_day(self, partner_id: str) -> date:
+        """The partner's first business date: nothing before it is reconciled or required."""
+        return self.partner(partner_id).first_business_date or self.orchestration.first_business_date
 
     def partner(self, partner_id: str) -> PartnerConfig:
         try:

@@ -10,9 +10,8 @@ import polars as pl
 import pytest
 from fixture_copy import FIXTURES, copy_fixtures
 
-from dagster_project.assets import build_assets
+from dagster_project.assets import build_partner_assets
 from dagster_project.checks import BALANCE, MATCH_RATE, VALUE_AT_RISK, balance_check
-from dagster_project.partitions import partition_key, recon_partitions
 from dagster_project.resources import ReconResource
 from recon.balance import balance_statement
 from recon.config import ReconConfig, load_config
@@ -33,6 +32,7 @@ def materialize(
     partner_id: str,
     data_dir: Path | None = None,
     raise_on_error: bool = True,
+    instance: dg.DagsterInstance | None = None,
 ) -> dg.ExecuteInProcessResult:
     """One partner-day through Dagster on a fresh instance, the resource reading `config`'s file."""
     assert config.config_path is not None
@@ -40,16 +40,17 @@ def materialize(
         config_path=str(config.config_path), data_dir=str(data_dir) if data_dir else None
     )
     return dg.materialize(
-        build_assets(recon_partitions(config)),
+        build_partner_assets(config, partner_id),
         resources={"recon": resource},
-        partition_key=str(partition_key(business_date, partner_id)),
-        instance=dg.DagsterInstance.ephemeral(),
+        partition_key=str(business_date),
+        instance=instance or dg.DagsterInstance.ephemeral(),
         raise_on_error=raise_on_error,
     )
 
 
 def materialization(result: dg.ExecuteInProcessResult, asset: str) -> dict[str, dg.MetadataValue]:
-    (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(asset)]
+    """Metadata of `asset` (e.g. `reconciliation`) materialised by a one-partner run."""
+    (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key.path[-1] == asset]
     return event.materialization.metadata
 
 
@@ -109,6 +110,9 @@ def test_reconciliation_metadata(fixture_runs) -> None:
     assert 0 < metadata["match_rate"].value < 1
     assert sum(metadata["breaks_by_type"].value.values()) > 0
     assert "USD" in metadata["value_at_risk"].value
+    checks = metadata["checks"].value.splitlines()
+    assert checks[0] == "| check | outcome | detail |"
+    assert checks[2].startswith(f"| balance | passed | {partner} {day}: balanced")
     largest = metadata["largest_open_breaks"].value.splitlines()
     assert largest[0].startswith("| break_id | break_type |")
     with duckdb.connect() as con:
@@ -152,6 +156,32 @@ def test_match_rate_and_value_at_risk_warn_without_stopping_the_run(tmp_path: Pa
     assert materialization(result, "daily_summary")
 
 
+def test_one_partners_failed_check_is_not_hidden_by_anothers_pass(tmp_path: Path) -> None:
+    """Each partner's checks are its own: the latest evaluation of a failing partner stays visible
+    after another partner passes the same check on the same instance."""
+    strict = {"checks": {"min_match_rate": "1.0", "max_value_at_risk": "0"}}
+    lenient = {"checks": {"min_match_rate": "0.5", "max_value_at_risk": "100000"}}
+    config = copy_fixtures(tmp_path, adyen_eu=strict, stripe_us=lenient)
+    instance = dg.DagsterInstance.ephemeral()
+    for partner in ("adyen_eu", "stripe_us"):
+        assert materialize(config, DAYS[0], partner, instance=instance).success
+    latest = {
+        partner: instance.get_latest_asset_check_evaluation_record(
+            dg.AssetCheckKey(dg.AssetKey([partner, "reconciliation"]), MATCH_RATE)
+        )
+        for partner in ("adyen_eu", "stripe_us")
+    }
+    outcomes = {}
+    for partner, record in latest.items():
+        assert record is not None and record.event is not None
+        evaluation = record.event.dagster_event.event_specific_data
+        outcomes[partner] = (evaluation.passed, (evaluation.description or "").split(":")[0])
+    assert outcomes == {
+        "adyen_eu": (False, f"adyen_eu {DAYS[0]}"),
+        "stripe_us": (True, f"stripe_us {DAYS[0]}"),
+    }
+
+
 def test_balance_check_fails_on_a_statement_that_lost_a_matched_pair(fixture_runs, tmp_path: Path) -> None:
     """A real statement from recon.balance over day one's published outputs, then over the same
     outputs with one matched pair dropped. Day one carries nothing in, so the day's canonical
@@ -180,8 +210,8 @@ def test_balance_check_fails_on_a_statement_that_lost_a_matched_pair(fixture_run
 
 
 def test_only_the_balance_check_blocks() -> None:
-    assets = build_assets(recon_partitions(load_config(FIXTURES / "recon.yaml")))
-    (reconciliation,) = [a for a in assets if a.key == dg.AssetKey("reconciliation")]
+    assets = build_partner_assets(load_config(FIXTURES / "recon.yaml"), "adyen_eu")
+    (reconciliation,) = [a for a in assets if a.key == dg.AssetKey(["adyen_eu", "reconciliation"])]
     blocking = {spec.name: spec.blocking for spec in reconciliation.check_specs}
     assert blocking == {BALANCE: True, MATCH_RATE: False, VALUE_AT_RISK: False}
 
