@@ -34,9 +34,12 @@ def build_daily_schedule(
         """The partner's latest business date up to yesterday. A date's partition opens when the
         partner's next business date begins, so a weekday partner's Friday runs on Monday; the
         run key keeps each date to one run."""
-        yesterday = context.scheduled_execution_time.astimezone(ZoneInfo(timezone)).date() - timedelta(days=1)
+        at = context.scheduled_execution_time
+        yesterday = at.astimezone(ZoneInfo(timezone)).date() - timedelta(days=1)
         latest = yesterday if calendar.is_business_day(yesterday) else calendar.previous(yesterday)
-        if not is_business_date(partitions, latest):
+        with dg.partition_loading_context(effective_dt=at):
+            due = is_business_date(partitions, latest)
+        if not due:
             return dg.SkipReason(f"{partner_id}: {latest} is not a business date partition yet")
         return dg.RunRequest(run_key=f"{latest}|{partner_id}", partition_key=str(latest))
 

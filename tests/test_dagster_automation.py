@@ -84,6 +84,18 @@ def test_schedule_skips_dates_before_the_first_business_date() -> None:
     assert skipped == [f"{partner}: 2026-10-31 is not a business date partition yet" for partner in PARTNERS]
 
 
+def test_a_weekday_partners_friday_runs_on_monday(tmp_path: Path) -> None:
+    """Friday's partition closes when Monday begins: nothing on Saturday, Friday on Monday."""
+    raw = yaml.safe_load((FIXTURES / "recon.yaml").read_text(encoding="utf-8"))
+    raw["partners"]["paypal_gb"]["calendar"] = {"days": "weekdays"}
+    (tmp_path / "recon.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    config = load_config(tmp_path / "recon.yaml")
+    saturday, _skipped = evaluate_schedules(config, datetime(2026, 11, 7, 6, 0, tzinfo=ZoneInfo("UTC")))
+    assert saturday == ["2026-11-06|adyen_eu", "2026-11-06|stripe_us"]
+    monday, _skipped = evaluate_schedules(config, datetime(2026, 11, 9, 6, 0, tzinfo=ZoneInfo("UTC")))
+    assert monday == ["2026-11-08|adyen_eu", "2026-11-06|paypal_gb", "2026-11-08|stripe_us"]
+
+
 class Landing:
     """A private landing area the sensor watches, fed one fixture file at a time."""
 
