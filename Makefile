@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench dev lint lock clean
+.PHONY: run test test-quick bench dev lint lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,14 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2
 
-# Scale runs, not tests: 1M and 10M rows per side, then 30 days at 1M rows a day.
+# Development loop: everything but the tests marked slow, stopping at the first failure.
+test-quick: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n 2 -m "not slow" -x
+
+# Scale runs, not tests: CLI start-up, 1M and 10M rows per side, then 30 days at 1M rows a day.
 bench: $(STAMP)
+	$(BIN)/python -m benchmarks.cli_startup
 	$(BIN)/python -m benchmarks.match_bench
 	$(BIN)/python -m benchmarks.days_bench
 

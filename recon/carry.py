@@ -19,13 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from recon.config import MatchRule
-from recon.errors import ReconError
 from recon.open_index import EMPTY, OpenSet, open_set_as_of
 from recon.sql import parquet
 from recon.store import Layout
@@ -45,19 +44,14 @@ class CarriedState:
         return (self.open_set or EMPTY).then(carry)
 
 
-def carried_state(layout: Layout, partner_id: str, business_date: date) -> CarriedState:
-    """The open set after the previous day, which must be reconciled if any earlier day is."""
-    carry = {day: path for day, path in layout.partner_results(partner_id, "carry") if day < business_date}
-    if not carry:
+def carried_state(layout: Layout, partner_id: str, follows: date | None) -> CarriedState:
+    """The open set after `follows`, the last reconciled day before the one being reconciled
+    (recon.day_inputs decides it); nothing is carried on a partner's first day."""
+    if follows is None:
         return CarriedState(None, None, {})
-    previous = business_date - timedelta(days=1)
-    if max(carry) != previous:
-        raise ReconError(
-            f"{partner_id} {business_date}: the previous business date {previous} has not been reconciled "
-            f"(last is {max(carry)}); days must run in order"
-        )
-    tally = layout.result("open_tally", partner_id, previous)
-    return CarriedState(open_set_as_of(layout, partner_id, previous), tally, carry)
+    carry = {day: path for day, path in layout.partner_results(partner_id, "carry") if day <= follows}
+    tally = layout.result("open_tally", partner_id, follows)
+    return CarriedState(open_set_as_of(layout, partner_id, follows), tally, carry)
 
 
 def carried_participants(

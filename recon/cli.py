@@ -1,95 +1,208 @@
 """The `recon` command line: run a day, run the bundled demo, generate test data.
 
 Every failure a user can cause ends with one line on stderr and a non-zero exit code, never a
-traceback.
+traceback: 1 when a partner-day failed, 2 when the command cannot start (arguments,
+configuration, data directory). The heavy libraries load inside the commands, so that help and
+argument errors answer at once.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import os
+import re
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from recon.config import load_config
 from recon.errors import ReconError
-from recon.pipeline import UnitResult, run_day
-from recon.sources import local_dates
-from recon.summary import summary_table
+
+if TYPE_CHECKING:
+    from recon.config import ReconConfig
 
 BUNDLED_CONFIG = Path(__file__).resolve().parent.parent / "fixtures" / "recon.yaml"
+FAILED, USAGE = 1, 2
+HELP = """Reconcile partner settlement files against the ledger.
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False)
-out = Console()
-if not out.is_terminal:
-    out = Console(width=160)
-err = Console(stderr=True)
+Exit codes: 0 when every partner-day reconciled, 1 when any failed, 2 when the command cannot
+start (arguments, configuration, data directory)."""
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 
-ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="configuration YAML")]
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help=HELP,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", "-c", metavar="PATH", envvar="RECON_CONFIG", show_envvar=True, help="configuration YAML"
+    ),
+]
 DataDirOption = Annotated[
-    Path | None, typer.Option("--data-dir", help="output folder (default: data_dir of the config)")
+    Path | None,
+    typer.Option("--data-dir", metavar="PATH", help="output folder (default: data_dir of the config)"),
 ]
 
 
-def _parse_date(text: str) -> date:
+def say(line: str) -> None:
+    """One line on stderr, printed as it is: file names and values are never read as markup."""
+    typer.echo(line, err=True)
+
+
+def usage_error(message: str) -> typer.Exit:
+    """Print `error: <message>` and return the exit for a command that cannot start."""
+    say(f"error: {message}")
+    return typer.Exit(code=USAGE)
+
+
+def parse_date(text: str) -> date:
+    """A business date in YYYY-MM-DD form; exits 2 naming what is wrong with it."""
+    found = ISO_DATE.match(text)
+    if not found:
+        raise usage_error(f"--date: '{text}' is not a date in YYYY-MM-DD form")
     try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        raise typer.BadParameter(f"'{text}' is not a date in YYYY-MM-DD form") from None
+        return date(*(int(part) for part in found.groups()))
+    except ValueError as exc:
+        raise usage_error(f"--date: {text} is not a valid date: {exc}") from None
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
+def load_or_exit(config_path: Path | None, partners: list[str] | None = None) -> ReconConfig:
+    """The validated configuration, with every partner asked for known; exits 2 otherwise."""
+    if config_path is None:
+        raise usage_error(
+            "no configuration: pass --config PATH or set RECON_CONFIG (`recon demo` runs the bundled one)"
+        )
+    from recon.config import load_config
 
-
-def _run_days(config_path: Path, days: list[date], partners: list[str] | None, data_dir: Path | None) -> None:
-    """Run each day in order, print the summary, and exit non-zero if any unit failed."""
     try:
         config = load_config(config_path)
-        results: list[UnitResult] = []
-        with err.status("reconciling") as status:
-            for day in days:
-                results += run_day(config, day, partners, data_dir, progress=status.update)
+        for partner_id in partners or ():
+            config.partner(partner_id)
     except ReconError as exc:
-        raise _fail(str(exc)) from None
+        raise usage_error(str(exc)) from None
+    return config
+
+
+def data_dir_or_exit(config: ReconConfig, override: Path | None) -> Path:
+    """The data directory, created if needed; exits 2 naming the flag or key it came from."""
+    path = override or config.data_dir
+    where = "--data-dir" if override else f"{config.config_path}: data_dir"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocker = next((part for part in (path, *path.parents) if part.exists() and not part.is_dir()), None)
+        reason = f"{blocker} is a file, not a folder" if blocker else exc.strerror
+        raise usage_error(f"{where}: cannot use {path} as the data directory: {reason}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise usage_error(f"{where}: cannot use {path} as the data directory: not writable")
+    return path
+
+
+def _run_days(config: ReconConfig, days: list[date], partners: list[str] | None, data_dir: Path) -> None:
+    """Run each day in order, print the summary, and exit 1 if any partner-day failed."""
+    from rich.console import Console
+
+    from recon.pipeline import UnitResult, run_day
+    from recon.summary import summary_table
+
+    plain = {"markup": False, "emoji": False, "highlight": False}
+    out = Console(**plain)
+    if not out.is_terminal:
+        out = Console(width=160, **plain)
+    results: list[UnitResult] = []
+    with Console(stderr=True, **plain).status("reconciling") as status:
+        for day in days:
+            results += run_day(config, day, partners, data_dir, progress=status.update)
     out.print(summary_table(results))
     failed = [result for result in results if not result.ok]
     for result in failed:
-        err.print(
-            f"[bold red]failed:[/] {result.partner} {result.business_date}: {escape(str(result.error))}",
-            soft_wrap=True,
-        )
+        unit = f"{result.partner} {result.business_date}"
+        error = str(result.error)
+        say(f"failed: {error}" if error.startswith(unit) else f"failed: {unit}: {error}")
     if failed:
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=FAILED)
 
 
 @app.command()
 def run(
-    business_date: Annotated[str, typer.Option("--date", "-d", help="business date, YYYY-MM-DD")],
+    business_date: Annotated[str, typer.Option("--date", "-d", metavar="YYYY-MM-DD", help="business date")],
     partner: Annotated[
-        list[str] | None, typer.Option("--partner", "-p", help="partner id (repeatable)")
+        list[str] | None, typer.Option("--partner", "-p", metavar="ID", help="partner id (repeatable)")
     ] = None,
-    config: ConfigOption = BUNDLED_CONFIG,
+    config: ConfigOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """Reconcile one business date for every partner, or only those given."""
-    _run_days(config, [_parse_date(business_date)], partner, data_dir)
+    day = parse_date(business_date)
+    loaded = load_or_exit(config, partner)
+    _run_days(loaded, [day], partner, data_dir_or_exit(loaded, data_dir))
 
 
 @app.command()
-def demo(config: ConfigOption = BUNDLED_CONFIG, data_dir: DataDirOption = None) -> None:
-    """Reconcile every bundled partner for every business date that has a ledger export."""
+def demo(
+    config: Annotated[
+        Path, typer.Option("--config", "-c", metavar="PATH", help="configuration YAML")
+    ] = BUNDLED_CONFIG,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Reconcile every partner for every business date that has a ledger export (bundled fixtures
+    unless --config is given)."""
+    from recon.sources import local_dates
+
+    loaded = load_or_exit(config)
     try:
-        days = local_dates(load_config(config).ledger.source)
+        days = local_dates(loaded.ledger.source)
     except ReconError as exc:
-        raise _fail(str(exc)) from None
+        raise usage_error(f"{config}: {exc}") from None
     if not days:
-        raise _fail(f"no ledger exports found for {config}")
-    _run_days(config, days, None, data_dir)
+        raise usage_error(f"{config}: no ledger exports found in {loaded.ledger.source.path}")
+    _run_days(loaded, days, None, data_dir_or_exit(loaded, data_dir))
+
+
+ActorOption = Annotated[
+    str | None,
+    typer.Option("--actor", metavar="NAME", envvar="RECON_ACTOR", show_envvar=True, help="who acts"),
+]
+
+
+def actor_or_exit(actor: str | None) -> str:
+    """The person acting; a decision is never recorded without one (exits 2)."""
+    if actor is None or not actor.strip():
+        raise usage_error("no actor: pass --actor NAME or set RECON_ACTOR")
+    return actor.strip()
+
+
+@app.command()
+def skip(
+    business_date: Annotated[str, typer.Option("--date", "-d", metavar="YYYY-MM-DD", help="business date")],
+    partner: Annotated[str, typer.Option("--partner", "-p", metavar="ID", help="partner id")],
+    reason: Annotated[str, typer.Option("--reason", help="why the day will never come")],
+    actor: ActorOption = None,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Close a business day whose file will never come, so that later days run; recorded with who,
+    when and why. Reconciling the day after all removes the record."""
+    from recon.skips import skip_day
+    from recon.store import Layout
+
+    day = parse_date(business_date)
+    who = actor_or_exit(actor)
+    if not reason.strip():
+        raise usage_error("--reason: say why the day will never come")
+    loaded = load_or_exit(config, [partner])
+    layout = Layout(data_dir_or_exit(loaded, data_dir))
+    try:
+        record = skip_day(loaded, layout, partner, day, reason, who)
+    except ReconError as exc:
+        say(f"failed: {exc}")
+        raise typer.Exit(code=FAILED) from None
+    typer.echo(f"{partner} {day}: skipped by {who} ({reason.strip()}); recorded in {record}")
 
 
 @app.command()
@@ -101,11 +214,13 @@ def generate(
     days: Annotated[int, typer.Option(min=1)] = 1,
 ) -> None:
     """Write realistic settlement files, ledger exports, a config and the ground truth."""
+    from rich.console import Console
+
     from recon.synth import generate as generate_set
 
-    with err.status(f"generating {rows:,} rows per side"):
+    with Console(stderr=True).status(f"generating {rows:,} rows per side"):
         generated = generate_set(out_dir, rows=rows, seed=seed, partners=partners, days=days)
-    out.print(
+    typer.echo(
         f"wrote {generated.partner_records:,} partner and {generated.ledger_records:,} ledger records "
         f"for {len(generated.partner_ids)} partner(s) over {len(generated.dates)} day(s); "
         f"config {generated.config_path}, truth {generated.truth_path}"

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from recon.calendar import BusinessCalendar
+from recon.date_pattern import parse_pattern
 from recon.errors import ConfigError
 
 PARTNER_ID = re.compile(r"^[a-z0-9_-]+$")
@@ -28,25 +29,32 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class LocalSource(Strict):
-    kind: Literal["local"] = "local"
-    path: Path
+class DatedFile(Strict):
+    """A source of one file per business day, named by `pattern` (see recon.date_pattern)."""
+
     pattern: str = Field(description="file name with the business date, e.g. 'acme_{date:%Y%m%d}.csv'")
+
+    @field_validator("pattern")
+    @classmethod
+    def _one_date_field(cls, value: str) -> str:
+        parse_pattern(value)
+        return value
 
     def file_name(self, business_date: date) -> str:
         return self.pattern.format(date=business_date)
 
 
-class S3Source(Strict):
+class LocalSource(DatedFile):
+    kind: Literal["local"] = "local"
+    path: Path
+
+
+class S3Source(DatedFile):
     kind: Literal["s3"]
     bucket: str
     prefix: str = ""
-    pattern: str
     endpoint_url: str | None = None
     region: str | None = None
-
-    def file_name(self, business_date: date) -> str:
-        return self.pattern.format(date=business_date)
 
 
 Source = Annotated[LocalSource | S3Source, Field(discriminator="kind")]
@@ -89,10 +97,18 @@ class ColumnMap(Strict):
     currency: str
     amount: str | None = None
     fee: str | None = None
+    net: str | None = Field(default=None, description="checked to be amount minus fee, not carried")
     booking_date: str
     value_date: str | None = None
     entry_id: str | None = None
     partner: str | None = None
+
+
+class PlausibleDates(Strict):
+    """Booking and value dates accepted: business date minus days_before .. plus days_after."""
+
+    days_before: int = Field(default=366, ge=0)
+    days_after: int = Field(default=31, ge=0)
 
 
 class FileFormat(Strict):
@@ -114,6 +130,10 @@ class FileFormat(Strict):
     fee_is_negative: bool = Field(default=False, description="the file writes fees charged as negatives")
     record_types: dict[str, Literal[CANONICAL_TYPES]] = Field(default_factory=dict)  # type: ignore[valid-type]
     default_record_type: Literal[CANONICAL_TYPES] = "payment"  # type: ignore[valid-type]
+    max_lines_per_record: int = Field(
+        default=1, ge=1, description="physical lines a record may span (quoted newlines); 1 = none"
+    )
+    plausible_dates: PlausibleDates = PlausibleDates()
 
     @field_validator("delimiter")
     @classmethod
@@ -220,6 +240,13 @@ class CheckThresholds(Strict):
     max_value_at_risk: MajorAmount = Field(
         default=Decimal("100000"), description="per currency, in major units of that currency"
     )
+    max_quarantine_share: Decimal = Field(
+        default=Decimal("0.05"),
+        ge=0,
+        le=1,
+        description="largest share of a side's delivered rows that may be quarantined; above it the "
+        "partner-day fails (a whole file quarantined always fails)",
+    )
 
 
 class PartnerConfig(Strict):
@@ -234,6 +261,10 @@ class PartnerConfig(Strict):
     calendar: BusinessCalendar = BusinessCalendar()
     first_business_date: date | None = Field(
         default=None, description="first day reconciled; default orchestration.first_business_date"
+    )
+    empty_file: Literal["error", "no_activity"] = Field(
+        default="error",
+        description="a file with a header and no rows: refused, or read as a day without activity",
     )
 
     @field_validator("id")
@@ -260,6 +291,10 @@ class PartnerConfig(Strict):
 class LedgerConfig(Strict):
     source: Source
     format: FileFormat
+    calendar: BusinessCalendar = Field(
+        default=BusinessCalendar(), description="dates on which an export is due"
+    )
+    empty_file: Literal["error", "no_activity"] = "error"
 
     @model_validator(mode="after")
     def _needs_partner_and_id(self) -> LedgerConfig:
@@ -319,12 +354,32 @@ class ReconConfig(Strict):
             raise ConfigError(f"unknown partner '{partner_id}' (configured: {known})") from None
 
 
-def _format_validation_error(path: Path, error: ValidationError) -> str:
+def _format_validation_error(path: Path, raw: dict, error: ValidationError) -> str:
     problems = []
     for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"] if not str(part).startswith("function-"))
-        problems.append(f"{key or '<top>'}: {item['msg']}")
+        key = ".".join(_yaml_keys(raw, item["loc"]))
+        problems.append(f"{key or '<top>'}: {item['msg'].removeprefix('Value error, ')}")
     return f"{path}: " + "; ".join(problems)
+
+
+def _yaml_keys(raw: object, loc: tuple[int | str, ...]) -> list[str]:
+    """The keys of `loc` as written in the file. Pydantic adds the tag of a union member
+    ('local', 's3') and validator names, which the file does not have: a part found neither in
+    the file nor at the end of `loc` (where it is a missing key) is such a tag and is left out."""
+    keys, node = [], raw
+    for position, part in enumerate(loc):
+        if isinstance(node, dict | list) and _has(node, part):
+            node = node[part]
+        elif position < len(loc) - 1 or str(part).startswith("function-"):
+            continue
+        keys.append(str(part))
+    return keys
+
+
+def _has(node: dict | list, part: int | str) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(part, int) and 0 <= part < len(node)
 
 
 def _resolve(base: Path, source: dict) -> dict:
@@ -333,15 +388,32 @@ def _resolve(base: Path, source: dict) -> dict:
     return source
 
 
+def _read_yaml(path: Path) -> object:
+    """The parsed file; ConfigError naming the file (and line:column of a syntax error)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a configuration file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: not valid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+
+
 def load_config(path: Path | str) -> ReconConfig:
     """Read and validate a configuration file; raises ConfigError naming the file and key."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: configuration file not found") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    raw = _read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     base = path.resolve().parent
@@ -359,6 +431,6 @@ def load_config(path: Path | str) -> ReconConfig:
     try:
         return ReconConfig.model_validate({**raw, "config_path": str(path.resolve())})
     except ValidationError as exc:
-        raise ConfigError(_format_validation_error(path, exc)) from None
+        raise ConfigError(_format_validation_error(path, raw, exc)) from None
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None

@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from recon.config import BREAK_TYPES, ReconConfig
+from recon.day_inputs import day_inputs, records_relation
 from recon.lifecycle import AGE_BUCKETS
 from recon.open_breaks import open_tally
 from recon.sql import parquet, quote
@@ -56,7 +57,7 @@ def summary_sql(partner_id: str, business_date: date, rules: list[str]) -> str:
         FROM (SELECT side, currency FROM today_partner UNION ALL SELECT side, currency FROM today_ledger)
         GROUP BY currency
     ), considered AS (
-        SELECT currency, sum(rows_in - rows_quarantined) AS partner_considered
+        SELECT currency, sum(rows_in) AS partner_considered
         FROM balance_now WHERE side = 'partner' GROUP BY currency
     ), quarantined AS (
         SELECT coalesce(currency, '?') AS currency, count(*) AS quarantined_rows
@@ -97,9 +98,9 @@ def summarise_partner_day(
     partner = config.partner(partner_id)
     with duckdb.connect() as con:
         open_tally(con, layout, partner_id, business_date, partner.breaks)
+        inputs = day_inputs(config, layout, partner_id, business_date)
         for side in ("partner", "ledger"):
-            source = parquet(layout.canonical(side, partner_id, business_date))
-            con.execute(f"CREATE VIEW today_{side} AS SELECT * FROM {source}")
+            con.execute(f"CREATE VIEW today_{side} AS {records_relation(layout, inputs, side)}")
         for view, table in (
             ("matches_now", "matches"),
             ("resolved_now", "resolved"),

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import duckdb
 import polars as pl
 
-from recon.config import PartnerConfig
+from recon.config import CheckThresholds, PartnerConfig
 from recon.open_breaks import largest_open_breaks, open_tally
 from recon.sql import parquet
 from recon.store import Layout
@@ -31,14 +32,44 @@ class UnitMetrics:
     breaks_by_type: dict[str, int]
     pending_items: int
     quarantined_rows: int
+    partner_quarantined: int  # of quarantined_rows, the partner file's
+    delivered_rows: dict[str, int]  # per side: rows of the day's files, quarantined ones included
+    quarantined_by_side: dict[str, int]
     value_at_risk_minor: dict[str, int]
     largest_breaks: pl.DataFrame
     balanced: bool
 
     @property
     def match_rate(self) -> float:
-        """Share of partner records matched (1.0 for a day with no partner records)."""
-        return self.matched_pairs / self.partner_rows if self.partner_rows else 1.0
+        """Share of partner rows matched, quarantined rows counted as unmatched (1.0 for a day
+        with no partner rows at all)."""
+        rows = self.partner_rows + self.partner_quarantined
+        return self.matched_pairs / rows if rows else 1.0
+
+    @property
+    def rows_in(self) -> int:
+        """Partner and ledger rows weighed, plus quarantined rows."""
+        return self.partner_rows + self.ledger_rows + self.quarantined_rows
+
+
+def quarantine_problem(metrics: UnitMetrics, thresholds: CheckThresholds) -> str | None:
+    """One line when a side's file of the day is quarantined beyond the partner's limit (a file
+    quarantined whole always is); None when within it."""
+    limit = thresholds.max_quarantine_share
+    problems = []
+    for side, delivered in metrics.delivered_rows.items():
+        quarantined = metrics.quarantined_by_side.get(side, 0)
+        if not quarantined:
+            continue
+        if quarantined == delivered or Decimal(quarantined) > limit * delivered:
+            share = quarantined / delivered
+            problems.append(f"{quarantined:,} of {delivered:,} {side} rows quarantined ({share:.1%})")
+    if not problems:
+        return None
+    return (
+        f"{metrics.partner} {metrics.business_date}: {'; '.join(problems)}, over the limit of "
+        f"{limit:.1%} (checks.max_quarantine_share); the reasons are in quarantine.parquet"
+    )
 
 
 def unit_metrics(
@@ -71,6 +102,9 @@ def unit_metrics(
             by_type[break_type] += count
             at_risk[currency] += amount
     quarantined = int(balance["rows_quarantined"].sum())
+    by_side = balance.group_by("side").agg(pl.col("rows_delivered").sum(), pl.col("rows_quarantined").sum())
+    delivered = dict(zip(by_side["side"], by_side["rows_delivered"], strict=True))
+    quarantined_by_side = dict(zip(by_side["side"], by_side["rows_quarantined"], strict=True))
 
     def considered(side: str) -> int:
         rows = balance.filter(pl.col("side") == side)
@@ -86,6 +120,9 @@ def unit_metrics(
         breaks_by_type=dict(sorted(by_type.items())),
         pending_items=pending,
         quarantined_rows=quarantined,
+        partner_quarantined=int(quarantined_by_side.get("partner", 0)),
+        delivered_rows={side: int(delivered[side]) for side in sorted(delivered)},
+        quarantined_by_side={side: int(count) for side, count in sorted(quarantined_by_side.items())},
         value_at_risk_minor=dict(sorted(at_risk.items())),
         largest_breaks=top,
         balanced=bool(balance["balanced"].all()),

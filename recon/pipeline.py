@@ -17,19 +17,19 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from recon.balance import assert_balanced, balance_statement
+from recon.balance import assert_balanced, assert_files_accounted, balance_statement
 from recon.carry import CarriedState, carried_participants, carried_state
 from recon.config import PartnerConfig, ReconConfig
 from recon.daily_summary import summarise_partner_day
+from recon.day_inputs import DayInputs, day_inputs, input_days, records_relation
 from recon.errors import ReconError
 from recon.ingest import IngestResult, read_ledger_file, read_partner_file
 from recon.lifecycle import write_breaks, write_carry, write_open_tally, write_resolved
 from recon.matching import reconcile
-from recon.metrics import UnitMetrics, unit_metrics
+from recon.metrics import UnitMetrics, quarantine_problem, unit_metrics
 from recon.open_index import write_checkpoint
 from recon.schema import SIDES
 from recon.sources import fetch
-from recon.sql import parquet
 from recon.store import Layout, publish, staging_path, write_parquet
 
 Progress = Callable[[str], None]
@@ -53,17 +53,39 @@ class UnitResult:
 
 def ingest_ledger_day(
     config: ReconConfig, business_date: date, layout: Layout, partner_ids: Sequence[str] | None = None
-) -> IngestResult:
-    """Split the day's ledger export into canonical records and quarantine per partner (all
-    partners, or only those given: a run for one partner rewrites only that partner's slice)."""
-    path = fetch(config.ledger.source, business_date, layout.root)
-    ledger = read_ledger_file(path, config.ledger, config.partners, business_date, config.reporting_timezone)
-    for partner_id in partner_ids or config.partners:
-        _write_side(layout, "ledger", partner_id, business_date, ledger, partner_id)
-    unrouted = ledger.quarantine.filter(~pl.col("partner").is_in(list(config.partners)))
-    if unrouted.height:
-        write_parquet(unrouted, layout.unrouted_quarantine(business_date))
-    return ledger
+) -> IngestResult | None:
+    """Split the ledger exports a partner-day covers into canonical records and quarantine per
+    partner (all partners, or only those given: a run for one partner rewrites only that
+    partner's slices). That is the day's export, and those of the dates since the partner's last
+    reconciled day that its calendar skips (recon.day_inputs). Returns the day's export, or None
+    when the ledger calendar has no export on the day."""
+    selected = list(partner_ids or config.partners)
+    wanted: dict[date, list[str]] = {}
+    for partner_id in selected:
+        for day in day_inputs(config, layout, partner_id, business_date).ledger_dates:
+            wanted.setdefault(day, []).append(partner_id)
+    todays = None
+    for day in sorted(wanted):
+        ledger = _read_ledger(config, day, layout)
+        for partner_id in wanted[day]:
+            _write_side(layout, "ledger", partner_id, day, ledger, partner_id)
+        unrouted = ledger.quarantine.filter(~pl.col("partner").is_in(list(config.partners)))
+        if unrouted.height:
+            write_parquet(unrouted, layout.unrouted_quarantine(day))
+        todays = ledger if day == business_date else todays
+    return todays
+
+
+def _read_ledger(config: ReconConfig, day: date, layout: Layout) -> IngestResult:
+    path = fetch(config.ledger.source, day, layout.root)
+    return read_ledger_file(
+        path,
+        config.ledger,
+        config.partners,
+        day,
+        config.reporting_timezone,
+        source_name=config.ledger.source.file_name(day),
+    )
 
 
 def ingest_partner_day(
@@ -72,7 +94,13 @@ def ingest_partner_day(
     """Normalise one partner's settlement file for the day into canonical records and quarantine."""
     partner = config.partner(partner_id)
     path = fetch(partner.source, business_date, layout.root)
-    settlement = read_partner_file(path, partner, business_date, config.reporting_timezone)
+    settlement = read_partner_file(
+        path,
+        partner,
+        business_date,
+        config.reporting_timezone,
+        source_name=partner.source.file_name(business_date),
+    )
     _write_side(layout, "partner", partner_id, business_date, settlement, None)
     return settlement
 
@@ -86,6 +114,7 @@ def _write_side(
         quarantine = quarantine.filter(pl.col("partner") == only)
     write_parquet(records, layout.canonical(side, partner_id, business_date))
     write_parquet(quarantine, layout.canonical_quarantine(side, partner_id, business_date))
+    write_parquet(result.source.accounting(), layout.canonical_source(side, partner_id, business_date))
 
 
 def reconcile_partner_day(
@@ -94,14 +123,19 @@ def reconcile_partner_day(
     """Match the day's canonical records and the carried open items that may pair with them, in a
     private in-memory DuckDB; check the balance; then publish every output at once."""
     partner = config.partner(partner_id)
-    state = carried_state(layout, partner_id, business_date)
+    inputs = day_inputs(config, layout, partner_id, business_date).require_due()
+    state = carried_state(layout, partner_id, inputs.follows)
     finals = {table: layout.result(table, partner_id, business_date) for table in (*PUBLISHED, CHECKPOINT)}
     staged = {table: staging_path(path) for table, path in finals.items()}
     raw_breaks = staging_path(finals["breaks"].with_name("raw_breaks.parquet"))
     try:
         settings = {"memory_limit": config.engine.memory_limit, "temp_directory": str(layout.spill_dir)}
         with duckdb.connect(config=settings) as con:
-            quarantine = _input_views(con, layout, partner, business_date, state)
+            quarantine = _input_views(con, layout, partner, inputs, state)
+            sources = [("partner", layout.canonical_source("partner", partner_id, business_date))] + [
+                ("ledger", layout.canonical_source("ledger", partner_id, day)) for day in inputs.ledger_dates
+            ]
+            assert_files_accounted(con, sources, f"{partner_id} {business_date}")
             reconcile(con, partner, business_date, staged["matches"], raw_breaks)
             write_breaks(con, partner.breaks, business_date, raw_breaks, staged["breaks"])
             statement = balance_statement(
@@ -120,26 +154,29 @@ def reconcile_partner_day(
         for table, path in finals.items():
             if staged[table].exists():
                 publish(staged[table], path)
+        layout.skip_record(partner_id, business_date).unlink(missing_ok=True)  # the day came after all
     finally:
         for path in (*staged.values(), raw_breaks):
             path.unlink(missing_ok=True)
-    return UnitResult(partner_id, business_date, metrics=unit_metrics(layout, partner, business_date))
+    metrics = unit_metrics(layout, partner, business_date)
+    return UnitResult(partner_id, business_date, quarantine_problem(metrics, partner.checks), metrics)
 
 
 def _input_views(
     con: duckdb.DuckDBPyConnection,
     layout: Layout,
     partner: PartnerConfig,
-    business_date: date,
+    inputs: DayInputs,
     state: CarriedState,
 ) -> pl.DataFrame:
-    """Views `partner_in` and `ledger_in`: the day's records plus the carried participants, each
-    with `first_seen` and a `sort_key` (origin date, line) that gives outputs a stable order;
-    `quarantine_in`; and the empty table `unchanged_members` that recon.lifecycle fills.
-    Returns the quarantine of both sides, ordered for publishing."""
+    """Views `partner_in` and `ledger_in`: the day's records (the ledger's over every date the day
+    covers) plus the carried participants, each with `first_seen` and a `sort_key` (origin date,
+    line) that gives outputs a stable order; `quarantine_in`; and the empty table
+    `unchanged_members` that recon.lifecycle fills. Returns the quarantine of both sides, ordered
+    for publishing."""
+    business_date = inputs.business_date
     for side in SIDES:
-        source = parquet(layout.canonical(side, partner.id, business_date))
-        con.execute(f"CREATE VIEW today_{side} AS SELECT * FROM {source}")
+        con.execute(f"CREATE VIEW today_{side} AS {records_relation(layout, inputs, side)}")
     carried_participants(con, state, partner.rules)
     con.execute("CREATE TEMP TABLE unchanged_members (side VARCHAR, record_id VARCHAR)")
     day = f"DATE '{business_date.isoformat()}'"
@@ -154,7 +191,11 @@ def _input_views(
             FROM carried_in WHERE side = '{side}'"""
         )
     quarantine = pl.concat(
-        [pl.read_parquet(layout.canonical_quarantine(side, partner.id, business_date)) for side in SIDES]
+        [
+            pl.read_parquet(layout.canonical_quarantine(side, partner.id, day))
+            for side, days in input_days(inputs).items()
+            for day in days
+        ]
     ).sort("side", "source_file", "source_line")
     con.register("quarantine_in", quarantine)
     return quarantine
@@ -176,21 +217,48 @@ def run_day(
     """Ingest and reconcile the selected partners (default: all) for one business date, then
     recompute, in order, any later day of those partners that was reconciled before."""
     layout = Layout(Path(data_dir) if data_dir else config.data_dir)
-    selected = [config.partner(pid).id for pid in (partner_ids or sorted(config.partners))]
     say = progress or (lambda _message: None)
+    if partner_ids:
+        selected = [config.partner(pid).id for pid in partner_ids]
+    else:  # every partner that settles on the day
+        selected = [
+            pid
+            for pid in sorted(config.partners)
+            if config.partner(pid).calendar.is_business_day(business_date)
+        ]
+    results, due = [], []
+    for partner_id in selected:
+        problem = day_inputs(config, layout, partner_id, business_date).problem
+        if problem is None:
+            due.append(partner_id)
+        else:
+            results.append(
+                UnitResult(partner_id, business_date, error=f"{partner_id} {business_date}: {problem}")
+            )
     try:
         say(f"{business_date}: reading ledger export")
-        ingest_ledger_day(config, business_date, layout, selected)
-    except ReconError as exc:
-        return [UnitResult(pid, business_date, error=str(exc)) for pid in selected]
-    results = []
-    for partner_id in selected:
+        if due:
+            ingest_ledger_day(config, business_date, layout, due)
+    except Exception as exc:  # one bad export fails the day's partners, never the process
+        return results + [UnitResult(pid, business_date, error=failure_line(exc)) for pid in due]
+    for partner_id in due:
         say(f"{business_date}: {partner_id}")
         try:
             ingest_partner_day(config, partner_id, business_date, layout)
             for day in (business_date, *later_reconciled_days(layout, partner_id, business_date)):
                 results.append(reconcile_partner_day(config, partner_id, day, layout))
                 summarise_partner_day(config, partner_id, day, layout)
-        except ReconError as exc:
-            results.append(UnitResult(partner_id, business_date, error=str(exc)))
+        except Exception as exc:  # a partner's failure is its own: the others still run
+            line = failure_line(exc, partner_id, business_date)
+            results.append(UnitResult(partner_id, business_date, error=line))
     return results
+
+
+def failure_line(exc: Exception, partner_id: str | None = None, business_date: date | None = None) -> str:
+    """One line for any failure: a ReconError's own message, else the exception's type and first
+    line, prefixed by the partner-day it stopped, capped so no input is ever echoed whole."""
+    if isinstance(exc, ReconError):
+        return str(exc)
+    text = (str(exc).strip().splitlines() or [""])[0][:300]
+    unit = f"{partner_id} {business_date}: " if partner_id else ""
+    return f"{unit}unexpected {type(exc).__name__}: {text}"

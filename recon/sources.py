@@ -6,13 +6,14 @@ S3 objects are downloaded once into the data directory's landing area, so every 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from recon.config import LocalSource, S3Source
+from recon.date_pattern import parse_pattern
 from recon.errors import IngestError
 from recon.store import atomic_output
 
@@ -58,19 +59,11 @@ def _bucket_exists(client, bucket: str) -> bool:
 
 
 def local_dates(source: LocalSource | S3Source) -> list[date]:
-    """Business dates for which a local source folder holds a file, in order."""
+    """Business dates for which a local source folder holds a file, in order; the pattern may name
+    dated sub-folders ('{date:%Y%m%d}/report.csv')."""
     if not isinstance(source, LocalSource):
         raise IngestError("listing available dates needs a local source")
-    prefix, rest = source.pattern.split("{date:", 1)
-    date_format, suffix = rest.split("}", 1)
-    days = []
-    for path in source.path.glob("*") if source.path.is_dir() else []:
-        name = path.name
-        if name.startswith(prefix) and name.endswith(suffix):
-            try:
-                days.append(
-                    datetime.strptime(name[len(prefix) : len(name) - len(suffix)], date_format).date()
-                )
-            except ValueError:
-                continue
-    return sorted(days)
+    pattern = parse_pattern(source.pattern)
+    paths = source.path.rglob("*") if source.path.is_dir() else []
+    names = (path.relative_to(source.path).as_posix() for path in paths if path.is_file())
+    return sorted(day for day in (pattern.day_of(name) for name in names) if day is not None)

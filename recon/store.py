@@ -38,8 +38,16 @@ class Layout:
         """Rows of that side's file for that partner that could not be normalised."""
         return self.canonical(side, partner, business_date).with_name("quarantine.parquet")
 
+    def canonical_source(self, side: str, partner: str, business_date: date) -> Path:
+        """Where that side's file for the day put its lines and rows (recon.ingest.accounting)."""
+        return self.canonical(side, partner, business_date).with_name("source.parquet")
+
     def result(self, table: str, partner: str, business_date: date) -> Path:
         return self.root / "results" / f"partner={partner}" / f"date={business_date}" / f"{table}.parquet"
+
+    def skip_record(self, partner: str, business_date: date) -> Path:
+        """Where a day closed without reconciliation is recorded (recon.skips)."""
+        return self.result("skip", partner, business_date).with_suffix(".json")
 
     def partner_results(self, partner: str, table: str) -> list[tuple[date, Path]]:
         """Every business date that has `table` for this partner, with the file's path."""

@@ -1,12 +1,18 @@
-"""The per-partner summary printed at the end of a run: what ops looks at first."""
+"""The per-partner summary printed at the end of a run: what ops looks at first.
+
+Cells are plain text (statuses are styled Text), so nothing in them is read as console markup.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.table import Table
+from rich.text import Text
 
-from recon.pipeline import UnitResult
+if TYPE_CHECKING:
+    from recon.pipeline import UnitResult
 
 NUMERIC = ("partner rows", "ledger rows", "matched", "match rate", "quarantined")
 
@@ -29,7 +35,7 @@ def summary_table(results: Sequence[UnitResult]) -> Table:
     for result in results:
         metrics = result.metrics
         if metrics is None:
-            table.add_row(str(result.business_date), result.partner, *[""] * 6, "[red]failed[/]")
+            table.add_row(str(result.business_date), result.partner, *[""] * 6, Text("failed", style="red"))
             continue
         breaks = "\n".join(f"{kind} {count}" for kind, count in metrics.breaks_by_type.items()) or "none"
         table.add_row(
@@ -41,6 +47,6 @@ def summary_table(results: Sequence[UnitResult]) -> Table:
             f"{metrics.match_rate:.1%}",
             breaks,
             f"{metrics.quarantined_rows:,}",
-            "[green]balanced[/]" if metrics.balanced else "[red]unbalanced[/]",
+            Text("balanced", style="green") if metrics.balanced else Text("unbalanced", style="red"),
         )
     return table

@@ -21,6 +21,7 @@ import pytest
 from recon.balance import assert_balanced, balance_statement
 from recon.carry import carried_state
 from recon.config import ReconConfig, load_config
+from recon.day_inputs import day_inputs
 from recon.errors import BalanceError
 from recon.pipeline import _input_views, run_day
 from recon.schema import SIDES
@@ -143,7 +144,8 @@ def unit_views(reconciled: tuple[ReconConfig, Layout]):
     config, layout = reconciled
     partner, day = config.partner("adyen_eu"), DAYS[0]
     with duckdb.connect() as con:
-        _input_views(con, layout, partner, day, carried_state(layout, partner.id, day))
+        inputs = day_inputs(config, layout, partner.id, day)
+        _input_views(con, layout, partner, inputs, carried_state(layout, partner.id, inputs.follows))
         yield con, layout.result("matches", partner.id, day), layout.result("breaks", partner.id, day)
 
 
@@ -183,3 +185,20 @@ def test_a_lost_match_row_fails_loudly_naming_side_and_currency(tmp_path: Path, 
     assert f"ledger {lost['currency']}: in " in message
     for other in set(currencies) - {lost["currency"]}:
         assert f" {other}: " not in message
+
+
+def test_sums_beyond_64_bits_fail_in_one_line_instead_of_overflowing(tmp_path: Path, unit_views) -> None:
+    con, matches, breaks = unit_views
+    published = pl.read_parquet(matches)
+    huge = published.head(1).with_columns(partner_amount_minor=pl.lit(4 * 10**18, pl.Int64))
+    inflated = tmp_path / "matches.parquet"
+    pl.concat([published, huge, huge, huge]).write_parquet(inflated)
+
+    statement = balance_statement(con, "adyen_eu", DAYS[0].isoformat(), inflated, breaks)
+    with pytest.raises(BalanceError) as raised:
+        assert_balanced(statement, "adyen_eu 2026-11-02")
+
+    currency = huge["currency"].item()
+    message = str(raised.value)
+    assert message.startswith("adyen_eu 2026-11-02 does not balance: ")
+    assert "rows/beyond 64 bits+" in message.split(f"partner {currency}: in ")[1]

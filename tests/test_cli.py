@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import yaml
 from fixture_copy import copy_fixtures
 
 from recon.config import load_config
@@ -21,14 +22,17 @@ from recon.pipeline import PUBLISHED
 from recon.store import Layout
 
 RECON = Path(sys.executable).with_name("recon")
+BUNDLED = str(Path(__file__).resolve().parents[1] / "fixtures" / "recon.yaml")
 PARTNERS = ("adyen_eu", "paypal_gb", "stripe_us")
 DAYS = (date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4))
 TABLES = (*PUBLISHED, "summary")
 
 
-def recon(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1"}
+def recon(*args: str, cwd: Path, **env_vars: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1", **env_vars}
     env.pop("FORCE_COLOR", None)
+    if "RECON_CONFIG" not in env_vars:
+        env.pop("RECON_CONFIG", None)
     return subprocess.run(
         [str(RECON), *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120, check=False
     )
@@ -62,7 +66,9 @@ def test_demo_reconciles_three_partners_over_three_days(tmp_path: Path) -> None:
 
 
 def test_run_for_a_date_without_files_fails_naming_the_file(tmp_path: Path) -> None:
-    done = recon("run", "--date", "2026-11-09", "--data-dir", str(tmp_path / "data"), cwd=tmp_path)
+    done = recon(
+        "run", "--date", "2026-11-09", "--config", BUNDLED, "--data-dir", str(tmp_path / "data"), cwd=tmp_path
+    )
     assert done.returncode == 1
     _no_traceback(done)
     failed = [line for line in done.stderr.splitlines() if line.startswith("failed:")]
@@ -109,18 +115,20 @@ def test_an_error_naming_a_bracketed_column_is_printed_verbatim(tmp_path: Path) 
 
 
 @pytest.mark.parametrize("partner", ["nope", "stripe[us]", "[/]"])
-def test_unknown_partner_exits_1_with_one_line(tmp_path: Path, partner: str) -> None:
+def test_unknown_partner_exits_2_with_one_line(tmp_path: Path, partner: str) -> None:
     done = recon(
         "run",
         "--date",
         "2026-11-02",
         "--partner",
         partner,
+        "--config",
+        BUNDLED,
         "--data-dir",
         str(tmp_path / "data"),
         cwd=tmp_path,
     )
-    assert done.returncode == 1
+    assert done.returncode == 2
     _no_traceback(done)
     assert done.stderr.splitlines() == [
         f"error: unknown partner '{partner}' (configured: adyen_eu, paypal_gb, stripe_us)"
@@ -129,13 +137,117 @@ def test_unknown_partner_exits_1_with_one_line(tmp_path: Path, partner: str) -> 
     assert not (tmp_path / "data").exists()
 
 
-@pytest.mark.parametrize("text", ["02/11/2026", "2026-11-31", "yesterday"])
-def test_a_bad_date_is_a_usage_error(tmp_path: Path, text: str) -> None:
-    done = recon("run", "--date", text, "--data-dir", str(tmp_path / "data"), cwd=tmp_path)
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("02/11/2026", "'02/11/2026' is not a date in YYYY-MM-DD form"),
+        ("yesterday", "'yesterday' is not a date in YYYY-MM-DD form"),
+        (
+            "\uff12\uff10\uff12\uff16-11-02",
+            "'\uff12\uff10\uff12\uff16-11-02' is not a date in YYYY-MM-DD form",
+        ),
+        ("2026-11-31", "2026-11-31 is not a valid date: day is out of range for month"),
+        ("2026-13-01", "2026-13-01 is not a valid date: month must be in 1..12"),
+    ],
+    ids=["slashes", "word", "fullwidth-digits", "day-out-of-range", "month-out-of-range"],
+)
+def test_a_bad_date_is_a_usage_error(tmp_path: Path, text: str, message: str) -> None:
+    done = recon(
+        "run", "--date", text, "--config", BUNDLED, "--data-dir", str(tmp_path / "data"), cwd=tmp_path
+    )
     assert done.returncode == 2
     _no_traceback(done)
-    assert f"'{text}' is not a date in YYYY-MM-DD form" in done.stderr
+    assert done.stderr.splitlines() == [f"error: --date: {message}"]
     assert not (tmp_path / "data").exists()
+
+
+def test_run_without_a_configuration_exits_2_saying_how_to_give_one(tmp_path: Path) -> None:
+    done = recon("run", "--date", "2026-11-02", cwd=tmp_path)
+    assert done.returncode == 2
+    _no_traceback(done)
+    assert done.stderr.splitlines() == [
+        "error: no configuration: pass --config PATH or set RECON_CONFIG (`recon demo` runs the bundled one)"
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_takes_the_configuration_from_recon_config(tmp_path: Path) -> None:
+    copy_fixtures(tmp_path)
+    done = recon(
+        "run", "-d", "2026-11-02", "-p", "stripe_us", cwd=tmp_path, RECON_CONFIG=str(tmp_path / "recon.yaml")
+    )
+    assert done.returncode == 0, done.stderr
+    assert Layout(tmp_path / "data").result("matches", "stripe_us", DAYS[0]).is_file()
+
+
+def test_a_missing_configuration_file_exits_2(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.yaml"
+    done = recon("run", "--date", "2026-11-02", "--config", str(missing), cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"error: {missing}: configuration file not found"]
+
+
+def test_a_data_dir_under_a_file_exits_2_naming_the_flag(tmp_path: Path) -> None:
+    blocker = tmp_path / "somefile"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    done = recon(
+        "run", "--date", "2026-11-02", "--config", BUNDLED, "--data-dir", str(blocker / "x"), cwd=tmp_path
+    )
+    assert done.returncode == 2
+    _no_traceback(done)
+    assert done.stderr.splitlines() == [
+        f"error: --data-dir: cannot use {blocker / 'x'} as the data directory: "
+        f"{blocker} is a file, not a folder"
+    ]
+
+
+def test_a_data_dir_key_under_a_file_exits_2_naming_the_file_and_key(tmp_path: Path) -> None:
+    config = copy_fixtures(tmp_path)
+    blocker = tmp_path / "somefile"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    path = config.config_path
+    assert path is not None
+    path.write_text(path.read_text(encoding="utf-8").replace("data_dir: data", "data_dir: somefile/x"))
+    done = recon("demo", "--config", str(path), cwd=tmp_path)
+    assert done.returncode == 2
+    _no_traceback(done)
+    assert done.stderr.splitlines() == [
+        f"error: {path}: data_dir: cannot use {blocker / 'x'} as the data directory: "
+        f"{blocker} is a file, not a folder"
+    ]
+
+
+MARKUP = ":x: [red]x[/red] [bold]"
+
+
+def test_a_file_name_with_markup_and_emoji_codes_is_printed_verbatim(tmp_path: Path) -> None:
+    copy_fixtures(
+        tmp_path,
+        stripe_us={"source": {"kind": "local", "path": "landing", "pattern": MARKUP + "{date:%Y%m%d}.csv"}},
+    )
+    done = recon(
+        "run", "-d", "2026-11-02", "-p", "stripe_us", "-c", str(tmp_path / "recon.yaml"), cwd=tmp_path
+    )
+    assert done.returncode == 1
+    _no_traceback(done)
+    missing = tmp_path / "landing" / f"{MARKUP}20261102.csv"
+    assert done.stderr.splitlines() == [f"failed: stripe_us 2026-11-02: {missing}: file not found"]
+    assert "\N{CROSS MARK}" not in done.stdout + done.stderr
+
+
+def test_a_column_name_with_markup_and_emoji_codes_is_printed_verbatim(tmp_path: Path) -> None:
+    copy_fixtures(tmp_path)
+    path = tmp_path / "recon.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["partners"]["stripe_us"]["format"]["columns"]["reference"] = MARKUP
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    done = recon("run", "-d", "2026-11-02", "-p", "stripe_us", "-c", str(path), cwd=tmp_path)
+    assert done.returncode == 1
+    _no_traceback(done)
+    [line] = done.stderr.splitlines()
+    assert line.startswith("failed: stripe_us 2026-11-02: ")
+    assert f"missing columns '{MARKUP}'; found " in line, line
+    assert "\N{CROSS MARK}" not in done.stdout + done.stderr
 
 
 def test_generate_writes_a_loadable_config_and_its_truth(tmp_path: Path) -> None:

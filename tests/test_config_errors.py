@@ -11,14 +11,17 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from fixture_copy import copy_fixtures
 
 from recon.config import load_config
 from recon.errors import ConfigError
+from recon.sources import local_dates
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RECON = Path(sys.executable).with_name("recon")
@@ -108,6 +111,48 @@ INVALID = [
         "missing_in_ledgr",
         id="unknown-break-type-in-grace-days",
     ),
+    pytest.param(
+        _set("partners.adyen_eu.source.pattern", "sg_{day:%Y%m%d}.csv"),
+        "partners.adyen_eu.source.pattern",
+        "unknown field {day}",
+        id="pattern-unknown-field",
+    ),
+    pytest.param(
+        _set("partners.paypal_gb.source.pattern", "STL-{0}.tsv"),
+        "partners.paypal_gb.source.pattern",
+        "unknown field {0}",
+        id="pattern-positional-field",
+    ),
+    pytest.param(
+        _set("ledger.source.pattern", "ledger_{date:%Q}.csv"),
+        "ledger.source.pattern",
+        "date format '%Q' does not spell out a whole day",
+        id="pattern-nonsense-date-format",
+    ),
+    pytest.param(
+        _set("ledger.source.pattern", "ledger_{date:%Y-%m}.csv"),
+        "ledger.source.pattern",
+        "date format '%Y-%m' does not spell out a whole day",
+        id="pattern-date-format-without-day",
+    ),
+    pytest.param(
+        _set("partners.stripe_us.source.pattern", "stripe_{date:%Y%m%d.csv"),
+        "partners.stripe_us.source.pattern",
+        "write a literal brace as '{{' or '}}'",
+        id="pattern-unbalanced-brace",
+    ),
+    pytest.param(
+        _set("partners.stripe_us.source.pattern", "stripe_balance.csv"),
+        "partners.stripe_us.source.pattern",
+        "has no {date:FORMAT} field",
+        id="pattern-without-date",
+    ),
+    pytest.param(
+        _set("partners.stripe_us.source", {"kind": "s3", "bucket": "b", "pattern": "s_{date}.csv"}),
+        "partners.stripe_us.source.pattern",
+        "{date} needs a format",
+        id="s3-pattern-without-date-format",
+    ),
 ]
 
 
@@ -145,12 +190,29 @@ def test_percent_with_whole_parts_per_million_is_accepted(tmp_path: Path) -> Non
     assert load_config(path).partner("paypal_gb").rules[1].amount_tolerance.parts_per_million == 125
 
 
-def test_unparseable_yaml_names_the_file(tmp_path: Path) -> None:
+def test_unparseable_yaml_names_the_file_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "recon.yaml"
     path.write_text("ledger:\n  source: {kind: local, path: ledger\npartners: {}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="not valid YAML") as raised:
+    with pytest.raises(ConfigError) as raised:
         load_config(path)
-    assert str(raised.value).startswith(f"{path}: ")
+    assert str(raised.value) == f"{path}:3:9: not valid YAML: expected ',' or '}}', but got ':'"
+
+
+def test_a_directory_is_not_a_configuration(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path)
+    assert str(raised.value) == f"{tmp_path}: is a directory, not a configuration file"
+
+
+def test_a_pattern_with_literal_braces_names_its_files_and_lists_its_dates(tmp_path: Path) -> None:
+    config = copy_fixtures(tmp_path)
+    for day in ("20261102", "20261103", "2026110"):
+        (tmp_path / "ledger" / f"l{{{day}}}.csv").write_text("", encoding="utf-8")
+    path = _write(tmp_path / "braces.yaml", _set("ledger.source.pattern", "l{{{date:%Y%m%d}}}.csv"))
+    source = load_config(path).ledger.source
+    assert source.file_name(date(2026, 11, 2)) == "l{20261102}.csv"
+    assert source.path == config.ledger.source.path
+    assert local_dates(source) == [date(2026, 11, 2), date(2026, 11, 3)]
 
 
 def test_missing_file_names_the_file(tmp_path: Path) -> None:
@@ -168,16 +230,18 @@ def _bad_config(tmp_path: Path, case: str) -> tuple[Path, str]:
         return path, "not valid YAML"
     if case == "missing":
         return tmp_path / "nowhere.yaml", "configuration file not found"
+    if case == "directory":
+        return tmp_path, "is a directory, not a configuration file"
     param = next(param for param in INVALID if param.id == case)
     change, key, _words = param.values
     return _write(tmp_path / "recon.yaml", change), f"{key}:"
 
 
-CLI_CASES = ["unparseable", "missing", *(param.id for param in INVALID)]
+CLI_CASES = ["unparseable", "missing", "directory", *(param.id for param in INVALID)]
 
 
 @pytest.mark.parametrize("case", CLI_CASES)
-def test_cli_prints_one_error_line_and_exits_1(tmp_path: Path, case: str) -> None:
+def test_cli_prints_one_error_line_and_exits_2(tmp_path: Path, case: str) -> None:
     path, fragment = _bad_config(tmp_path, case)
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("FORCE_COLOR", None)
@@ -198,10 +262,10 @@ def test_cli_prints_one_error_line_and_exits_1(tmp_path: Path, case: str) -> Non
         env=env,
         timeout=60,
     )
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 2, done.stderr
     lines = done.stderr.splitlines()
     assert len(lines) == 1, done.stderr
-    assert lines[0].startswith(f"error: {path}: ")
+    assert lines[0].startswith(f"error: {path}:")
     assert fragment in lines[0]
     assert "Traceback" not in done.stdout + done.stderr
     assert not (tmp_path / "data").exists()

@@ -195,7 +195,9 @@ def test_balance_check_fails_on_a_statement_that_lost_a_matched_pair(fixture_run
     with duckdb.connect() as con:
         for side in SIDES:
             records = quote(str(layout.canonical(side, partner, day)))
-            con.execute(f"CREATE VIEW {side}_in AS SELECT * FROM read_parquet({records})")
+            con.execute(
+                f"CREATE VIEW {side}_in AS SELECT *, DATE '{day}' AS first_seen FROM read_parquet({records})"
+            )
         quarantine = [pl.read_parquet(layout.canonical_quarantine(side, partner, day)) for side in SIDES]
         con.register("quarantine_in", pl.concat(quarantine))
         con.execute("CREATE TABLE unchanged_members (side VARCHAR, record_id VARCHAR)")

@@ -38,6 +38,8 @@ ASSETS = ("partner_settlements", "ledger_entries", "reconciliation", "daily_summ
 DAYS = (date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4))
 PARTNERS = ("adyen_eu", "stripe_us")
 LOAD_TIMEOUT = 180
+
+pytestmark = pytest.mark.slow
 BACKFILL_TIMEOUT = 480
 
 LAUNCH_BACKFILL = """

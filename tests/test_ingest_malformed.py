@@ -56,7 +56,7 @@ def test_blank_file(tmp_path: Path) -> None:
 
 def test_header_only(tmp_path: Path) -> None:
     path = write_lines(tmp_path, "header.csv", [STRIPE_HEADER])
-    assert ingest_error(path) == f"{path}: no data rows (header only)"
+    assert ingest_error(path).startswith(f"{path}: no data rows (header only); if such a file means")
 
 
 def test_wrong_delimiter_names_the_one_found(tmp_path: Path) -> None:
@@ -155,7 +155,7 @@ def test_bad_amount(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "amount", ["1,23.45", "12,34,567.00", "1234,567.00", ",123.00", "1,2345.00", "1.234,56", "1,234.", ".5"]
+    "amount", ["1,23.45", "12,34,567.00", "1234,567.00", ",123.00", "1,2345.00", "1.234,56", "1,234.", "."]
 )
 def test_thousands_separators_in_the_wrong_place(tmp_path: Path, amount: str) -> None:
     rows = [
@@ -227,7 +227,11 @@ def test_quoted_cells_with_delimiters_newlines_and_stray_quotes(tmp_path: Path) 
         'txn_2,"ORD-2\nsecond line",po_1,charge,usd,200,1,2026-11-02,',
         'txn_3,ORD-3 5" screen,po_1,charge,usd,300,1,2026-11-02,,',
     ]
-    result = read_stripe(write_lines(tmp_path, "quoted.csv", [STRIPE_HEADER, *rows]))
+    config = fixture_config().partner("stripe_us")
+    two_lines = config.model_copy(
+        update={"format": config.format.model_copy(update={"max_lines_per_record": 2})}
+    )
+    result = read_partner_file(write_lines(tmp_path, "quoted.csv", [STRIPE_HEADER, *rows]), two_lines, DAY)
 
     assert result.records.select("record_id", "reference").rows() == [
         ("quoted.csv:2", 'ORD-1, part "A"'),
@@ -240,7 +244,9 @@ def test_unbalanced_quote(tmp_path: Path) -> None:
     path = write_lines(
         tmp_path, "unbalanced.csv", [STRIPE_HEADER, 'txn_1,"ORD-1,po_1,charge,usd,100,1,2026-11-02,', GOOD]
     )
-    assert ingest_error(path).startswith(f"{path}: cannot read as ',' delimited text: ")
+    assert ingest_error(path) == (
+        f"{path}: line 2: quote opened here never closes (the rest of the file, 2 lines, would be one row)"
+    )
 
 
 def test_unknown_record_type(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """Exact amount parsing: text to Int64 minor units with string expressions, never through floats.
 
 A cell is validated by one regular expression built from the format (optional sign, integer
-part with optional well-formed thousands grouping, optional fraction). The minor-unit digits
+part with optional well-formed thousands grouping, optional fraction; ".91" has an empty
+integer part). Digits are ASCII only: another script's digits are refused by name. The minor-unit digits
 are then assembled as a string (integer part, fraction padded with zeros to the currency's
 exponent) and converted to an integer once, so no arithmetic can round or overflow silently.
 """
@@ -15,9 +16,13 @@ from dataclasses import dataclass
 import polars as pl
 
 from recon.config import FileFormat
-from recon.ingest.parsed import Parsed
+from recon.ingest.parsed import Parsed, shown
 
-MINOR_LIMIT = 10**18
+MINOR_LIMIT = 10**15
+"""Magnitudes stop below 10^15 minor units (10^13 major units of a 2-decimal currency): gross,
+fee and net of a row stay far inside BIGINT, and so does the sum of up to 9,000 such rows;
+sums of a day are computed in HUGEINT besides (recon.balance)."""
+LIMIT_TEXT = f"{MINOR_LIMIT - 1:,} minor units"
 
 
 @dataclass(frozen=True)
@@ -34,11 +39,13 @@ class AmountSyntax:
 
     @property
     def pattern(self) -> str:
-        whole = r"\d+"
+        whole = r"[0-9]+"
         if self.thousands_separator is not None:
-            whole = rf"\d{{1,3}}(?:{re.escape(self.thousands_separator)}\d{{3}})+|\d+"
-        fraction = rf"(?:{re.escape(self.decimal_separator)}\d+)?" if self.major_units else ""
-        return rf"^[+-]?(?:{whole}){fraction}$"
+            whole = rf"[0-9]{{1,3}}(?:{re.escape(self.thousands_separator)}[0-9]{{3}})+|[0-9]+"
+        if not self.major_units:
+            return rf"^[+-]?(?:{whole})$"
+        fraction = rf"{re.escape(self.decimal_separator)}[0-9]+"
+        return rf"^[+-]?(?:(?:{whole})(?:{fraction})?|{fraction})$"
 
 
 def with_amounts(
@@ -50,7 +57,7 @@ def with_amounts(
     value is then null without an error of its own (the currency carries the error), except for
     minor-unit files, whose amounts do not depend on the currency. Fraction digits beyond the
     exponent are accepted only when they are zeros ("100.00" JPY, a Decimal(18,4) column).
-    Magnitudes stop below MINOR_LIMIT so that credit - debit and amount - fee cannot overflow.
+    Magnitudes stop below MINOR_LIMIT.
     The regular expression only validates (capture groups are several times slower); the parts
     are then cut with plain string functions, each step materialised once in a temporary column.
     """
@@ -66,8 +73,10 @@ def with_amounts(
         error = (
             pl.when(cell.is_null())
             .then(None)
+            .when(~valid & cell.str.contains(r"[\d&&[^0-9]]"))
+            .then(pl.format("{} '{}' has non-ASCII digits", pl.lit(label), shown(cell)))
             .when(~valid)
-            .then(pl.format("{} '{}' is not a valid amount{}", pl.lit(label), cell, pl.lit(hint)))
+            .then(pl.format("{} '{}' is not a valid amount{}", pl.lit(label), shown(cell), pl.lit(hint)))
             .when(scale.is_null())
             .then(None)
             .when(~exact)
@@ -75,14 +84,16 @@ def with_amounts(
                 pl.format(
                     "{} '{}' has {} decimals, {} allows {}",
                     pl.lit(label),
-                    cell,
+                    shown(cell),
                     pl.col(_temp(field, "fraction")).str.len_chars(),
                     currency,
                     exponent,
                 )
             )
             .when(~in_range.fill_null(False))
-            .then(pl.format("{} '{}' is too large", pl.lit(label), cell))
+            .then(
+                pl.format("{} '{}' is too large (limit {})", pl.lit(label), shown(cell), pl.lit(LIMIT_TEXT))
+            )
         )
         signed = pl.when(cell.str.starts_with("-")).then(-magnitude).otherwise(magnitude)
         value = pl.when(valid & exact & in_range).then(signed)

@@ -7,11 +7,12 @@ that both sides of a reconciliation compare days of the same clock.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import polars as pl
 
 from recon.errors import ConfigError
-from recon.ingest.parsed import Parsed
+from recon.ingest.parsed import Parsed, shown
 
 OFFSET_DIRECTIVE = re.compile(r"%[:#]*z")
 
@@ -27,7 +28,7 @@ def parse_date(
     taken as written.
     """
     not_matching = pl.format(
-        "{} '{}' does not match date format '{}'", pl.lit(label), cell, pl.lit(date_format)
+        "{} '{}' does not match date format '{}'", pl.lit(label), shown(cell), pl.lit(date_format)
     )
     if OFFSET_DIRECTIVE.search(date_format):
         instant = cell.str.strptime(pl.Datetime("us"), date_format, strict=False)
@@ -45,7 +46,7 @@ def parse_date(
         .when(local.is_null())
         .then(not_matching)
         .when(instant.is_null())
-        .then(pl.format("{} '{}' does not exist in {}", pl.lit(label), cell, pl.lit(timezone)))
+        .then(pl.format("{} '{}' does not exist in {}", pl.lit(label), shown(cell), pl.lit(timezone)))
     )
     return Parsed(value, error)
 
@@ -57,3 +58,16 @@ def _known_zone(name: str) -> str:
     except pl.exceptions.ComputeError:
         raise ConfigError(f"unknown time zone '{name}'") from None
     return name
+
+
+def plausible(parsed: Parsed, label: str, earliest: date, latest: date) -> Parsed:
+    """The same parse, with an error for a date outside earliest..latest (a typo'd year, 0001-01-01)."""
+    outside = pl.format(
+        "{} {} is outside the plausible dates {} to {}",
+        pl.lit(label),
+        parsed.value,
+        pl.lit(earliest),
+        pl.lit(latest),
+    )
+    error = pl.when(parsed.value.is_between(pl.lit(earliest), pl.lit(latest)).not_()).then(outside)
+    return Parsed(parsed.value, pl.coalesce(parsed.error, error))

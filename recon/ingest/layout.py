@@ -7,7 +7,8 @@ from pathlib import Path
 from recon.config import DebitCreditColumns, FileFormat, IndicatorColumn
 from recon.errors import IngestError
 
-AMOUNT_FIELDS = ("amount", "fee", "debit", "credit")
+AMOUNT_FIELDS = ("amount", "fee", "net", "debit", "credit")
+EXCERPT = 80
 
 
 def field_columns(fmt: FileFormat) -> dict[str, str]:
@@ -29,12 +30,17 @@ def check_columns(path: Path, fields: dict[str, str], found: list[str], hint: st
     """Raise IngestError listing the configured columns the file lacks and the headers it has."""
     missing = [name for name in dict.fromkeys(fields.values()) if name not in found]
     if missing:
-        listed = ", ".join(f"'{name}'" for name in missing)
-        headers = ", ".join(f"'{name}'" for name in found)
+        listed = ", ".join(f"'{excerpt(name)}'" for name in missing)
+        headers = excerpt(", ".join(f"'{name}'" for name in found), 4 * EXCERPT)
         raise IngestError(f"{path}: missing columns {listed}; found {headers}{hint}")
 
 
 def unreadable(path: Path, what: str, exc: Exception) -> IngestError:
     """An IngestError for a file the reader library rejects, keeping the first line of its reason."""
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return IngestError(f"{path}: cannot read as {what}: {reason}")
+    return IngestError(f"{path}: cannot read as {what}: {excerpt(reason, 2 * EXCERPT)}")
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """`text` cut to `limit` characters (marked with '...'), so no message echoes a whole file."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 import polars as pl
 
 from recon.config import FileFormat
 from recon.ingest.amounts import AmountSyntax, with_amounts
-from recon.ingest.dates import parse_date
+from recon.ingest.dates import parse_date, plausible
 from recon.ingest.layout import AMOUNT_FIELDS, field_columns
-from recon.ingest.parsed import Parsed, join_errors, required
-from recon.ingest.signs import fee_amount, signed_amount
+from recon.ingest.parsed import Parsed, join_errors, required, shown
+from recon.ingest.signs import fee_amount, net_error, signed_amount
 from recon.money import currency_exponents
 from recon.schema import CANONICAL_SCHEMA
 
@@ -48,7 +48,8 @@ def normalise(raw: pl.DataFrame, fmt: FileFormat, context: RowContext) -> pl.Dat
     labels = field_columns(fmt)
     cells = raw.lazy().with_columns(pl.col(*labels).str.strip_chars().replace("", None).name.keep())
 
-    code = pl.col("currency").str.to_uppercase()
+    ascii_code = pl.col("currency").str.contains("^[A-Za-z]{3}$")
+    code = pl.when(ascii_code).then(pl.col("currency").str.to_uppercase())
     exponent = code.replace_strict(currency_exponents(), default=None, return_dtype=pl.Int64)
     cells = cells.with_columns(_currency=code, _exponent=exponent)
     code, exponent = pl.col("_currency"), pl.col("_exponent")
@@ -57,13 +58,20 @@ def normalise(raw: pl.DataFrame, fmt: FileFormat, context: RowContext) -> pl.Dat
     currency_error = (
         pl.when(pl.col("currency").is_null())
         .then(pl.lit(f"{labels['currency']} is empty"))
+        .when(pl.col("currency").str.contains(r"[^\x00-\x7F]"))
+        .then(
+            pl.format(
+                "{} '{}' is not three ASCII letters", pl.lit(labels["currency"]), shown(pl.col("currency"))
+            )
+        )
         .when(exponent.is_null())
-        .then(pl.format("unknown currency '{}'", pl.col("currency")))
+        .then(pl.format("unknown currency '{}'", shown(pl.col("currency"))))
     )
     partner = _partner(context)
     record_type = _record_type(fmt, labels)
     amount = signed_amount(fmt, labels)
     fee = fee_amount(fmt, labels)
+    net = net_error(fmt, labels, amount, fee)
     booking = required(
         pl.col("booking_date"), labels["booking_date"], _date("booking_date", fmt, labels, context)
     )
@@ -77,6 +85,7 @@ def normalise(raw: pl.DataFrame, fmt: FileFormat, context: RowContext) -> pl.Dat
             currency_error,
             amount.error,
             fee.error,
+            net,
             booking.error,
             value_date.error,
         ),
@@ -110,7 +119,7 @@ def _partner(context: RowContext) -> Parsed:
     partner = pl.col("partner").replace_strict(
         dict(context.partner_codes), default=None, return_dtype=pl.String
     )
-    unknown = pl.format("unknown partner code '{}'", pl.col("partner").fill_null(""))
+    unknown = pl.format("unknown partner code '{}'", shown(pl.col("partner").fill_null("")))
     return Parsed(partner.fill_null(UNKNOWN_PARTNER), pl.when(partner.is_null()).then(unknown))
 
 
@@ -118,16 +127,20 @@ def _record_type(fmt: FileFormat, labels: dict[str, str]) -> Parsed:
     if "record_type" not in labels:
         return Parsed.without_error(pl.lit(fmt.default_record_type))
     mapped = pl.col("record_type").replace_strict(fmt.record_types, default=None, return_dtype=pl.String)
-    unknown = pl.format("unknown record type '{}'", pl.col("record_type").fill_null(""))
+    unknown = pl.format("unknown record type '{}'", shown(pl.col("record_type").fill_null("")))
     return Parsed(mapped, pl.when(mapped.is_null()).then(unknown))
 
 
 def _date(field_name: str, fmt: FileFormat, labels: dict[str, str], context: RowContext) -> Parsed:
     if field_name not in labels:
         return Parsed.without_error(pl.lit(None, pl.Date))
-    return parse_date(
+    parsed = parse_date(
         pl.col(field_name), labels[field_name], fmt.date_format, fmt.timezone, context.reporting_timezone
     )
+    window = fmt.plausible_dates
+    earliest = context.business_date - timedelta(days=window.days_before)
+    latest = context.business_date + timedelta(days=window.days_after)
+    return plausible(parsed, labels[field_name], earliest, latest)
 
 
 def _optional(field_name: str, labels: dict[str, str]) -> pl.Expr:

@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 import polars as pl
 
+from recon.ingest.layout import EXCERPT
+
 
 class Parsed(NamedTuple):
     """A parsed value and its error message (null when the cell is fine)."""
@@ -29,3 +31,9 @@ def required(cell: pl.Expr, label: str, parsed: Parsed) -> Parsed:
     return Parsed(
         parsed.value, pl.when(cell.is_null()).then(pl.lit(f"{label} is empty")).otherwise(parsed.error)
     )
+
+
+def shown(cell: pl.Expr) -> pl.Expr:
+    """A cell as quoted in a reason: cut to EXCERPT characters, so no reason echoes a whole file."""
+    cut = cell.str.slice(0, EXCERPT - 3) + pl.lit("...")
+    return pl.when(cell.str.len_chars() > EXCERPT).then(cut).otherwise(cell)

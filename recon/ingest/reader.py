@@ -2,7 +2,8 @@
 
 The raw frame has `line` (Int64, the header is line 1), `raw` (the row as it was in the file),
 `problem` (a row-level reading problem such as a ragged row, else null) and one String column
-per key of `field_columns`. Whole-file problems raise IngestError instead.
+per key of `field_columns`. Whole-file problems raise IngestError instead. A Parquet file's
+"lines" are its rows, without header or blank lines.
 """
 
 from __future__ import annotations
@@ -15,21 +16,23 @@ import polars as pl
 
 from recon.config import FileFormat
 from recon.errors import IngestError
-from recon.ingest.delimited import read_delimited
+from recon.ingest.delimited import LineCount, read_delimited
 from recon.ingest.layout import field_columns
 from recon.ingest.parquet import read_parquet
 
 
 @dataclass(frozen=True)
 class RawFile:
-    """The raw frame of a file, with the SHA-256 of its bytes."""
+    """The raw frame of a file, with the SHA-256 of its bytes and where its lines went."""
 
     sha256: str
     rows: pl.DataFrame
+    lines: LineCount
 
 
-def read_raw(path: Path, fmt: FileFormat, reporting_timezone: str) -> RawFile:
-    """Read one file as configured; the SHA-256 is of the bytes exactly as delivered."""
+def read_raw(path: Path, fmt: FileFormat, reporting_timezone: str, allow_empty: bool = False) -> RawFile:
+    """Read one file as configured; the SHA-256 is of the bytes exactly as delivered. A file with
+    no rows is refused unless `allow_empty`."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -39,10 +42,11 @@ def read_raw(path: Path, fmt: FileFormat, reporting_timezone: str) -> RawFile:
     if not data:
         raise IngestError(f"{path}: file is empty (0 bytes)")
     fields = field_columns(fmt)
-    if fmt.kind == "parquet":
-        rows = read_parquet(path, data, fmt, fields, reporting_timezone)
-    else:
-        rows = read_delimited(path, data, fmt, fields)
-    if rows.is_empty():
-        raise IngestError(f"{path}: no data rows" + (" (header only)" if fmt.kind == "csv" else ""))
-    return RawFile(sha256=hashlib.sha256(data).hexdigest(), rows=rows)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if fmt.kind == "csv":
+        delimited = read_delimited(path, data, fmt, fields, allow_empty)
+        return RawFile(sha256=sha256, rows=delimited.rows, lines=delimited.lines)
+    rows = read_parquet(path, data, fmt, fields, reporting_timezone)
+    if rows.is_empty() and not allow_empty:
+        raise IngestError(f"{path}: no data rows")
+    return RawFile(sha256=sha256, rows=rows, lines=LineCount(rows.height, 0, 0, 0))

@@ -17,6 +17,7 @@ from recon.config import PartnerConfig
 from recon.matching.cascade import open_records, run_cascade
 from recon.matching.fast_path import pair_by_reference, undecided_records
 from recon.matching.outputs import breaks_query, matches_query
+from recon.money_sql import create_currency_macros
 from recon.sql import quote
 
 
@@ -29,6 +30,7 @@ def reconcile(
 ) -> None:
     """Run the whole cascade and write matches and breaks as Parquet to the given paths."""
     rules = partner.rules
+    create_currency_macros(con)
     key_rules = [rule for rule in rules if rule.match_on == "reference"]
     if key_rules:
         pair_by_reference(con, rules)
@@ -38,7 +40,7 @@ def reconcile(
     _break_members(con, fast_path=bool(key_rules))
     for query, path in (
         (matches_query(partner.id, business_date, rules, bool(key_rules)), matches_path),
-        (breaks_query(partner.id, business_date, bool(key_rules)), breaks_path),
+        (breaks_query(partner.id, business_date, rules, bool(key_rules)), breaks_path),
     ):
         con.execute(f"COPY ({query}) TO {quote(str(path))} (FORMAT parquet)")
 

@@ -12,6 +12,8 @@ from datetime import date
 
 from recon.config import MatchRule
 from recon.matching.fast_path import unique_pair_matches
+from recon.matching.rules import tolerance
+from recon.money_sql import major_text, money_text
 
 CASCADE_PAIRS = """
     SELECT p_id, l_id, coalesce(p_ref, l_ref) AS ref, l_ref, p_currency, l_currency, p_gross, p_net,
@@ -53,8 +55,9 @@ def matches_query(partner: str, business_date: date, rules: Sequence[MatchRule],
     return f"SELECT * EXCLUDE (sort_key) FROM ({union}) ORDER BY sort_key"
 
 
-def breaks_query(partner: str, business_date: date, fast_path: bool) -> str:
-    """All breaks, with both sides' values where the break has two sides, ordered by record."""
+def breaks_query(partner: str, business_date: date, rules: Sequence[MatchRule], fast_path: bool) -> str:
+    """All breaks, with both sides' values where the break has two sides, ordered by record; each
+    says in `detail` what was compared and which tolerance or window it failed."""
     projection = """
         CASE WHEN p_id IS NOT NULL THEN 'partner' ELSE 'ledger' END AS side,
         coalesce(p_id, l_id) AS record_id, p_id AS partner_record_id, l_id AS ledger_record_id,
@@ -62,7 +65,8 @@ def breaks_query(partner: str, business_date: date, fast_path: bool) -> str:
         l_currency AS ledger_currency, p_gross AS partner_amount_minor, l_amount AS ledger_amount_minor,
         CASE WHEN l_id IS NULL THEN p_gross WHEN p_id IS NULL THEN -l_amount
              WHEN p_currency = l_currency THEN p_gross - l_amount END AS amount_diff_minor,
-        p_date AS partner_value_date, l_date AS ledger_value_date, p_date - l_date AS date_diff_days"""
+        p_date AS partner_value_date, l_date AS ledger_value_date, p_date - l_date AS date_diff_days,
+        p_gross, p_net, l_amount, p_date, l_date"""
     parts = [
         f"SELECT outcome AS break_type, {projection}, detail FROM ({CASCADE_PAIRS}) WHERE kind = 'break'"
     ]
@@ -74,5 +78,52 @@ def breaks_query(partner: str, business_date: date, fast_path: bool) -> str:
     union = " UNION ALL ".join(parts)
     return f"""
         SELECT substr(sha256('{partner}|' || side || '|' || record_id), 1, 16) AS break_id,
-               {_unit(partner, business_date)}, * FROM ({union})
+               {_unit(partner, business_date)},
+               * EXCLUDE (detail, p_gross, p_net, l_amount, p_date, l_date),
+               coalesce(detail, {explanation(rules)}) AS detail
+        FROM ({union})
         ORDER BY side, record_id"""
+
+
+def explanation(rules: Sequence[MatchRule]) -> str:
+    """SQL text of why a break's records were not matched, from its type and the partner's rules.
+    Reads the pair columns p_gross, p_net, l_amount, p_date, l_date, currency, reference."""
+    key_rules = [rule for rule in rules if rule.match_on == "reference"]
+    nokey_rules = [rule for rule in rules if rule.match_on == "none"]
+
+    def allowed(rule: MatchRule) -> str:
+        return f"'{rule.name} ' || {major_text(tolerance(rule), 'currency')} || ' on {rule.compare}'"
+
+    def windows(chosen: Sequence[MatchRule]) -> str:
+        return ", ".join(f"{rule.name} {_window(rule)}" for rule in chosen)
+
+    amounts = " || ', ' || ".join(allowed(rule) for rule in key_rules) or "'none'"
+    nokey = (
+        " || '; none of the same currency, amount and value date either (' || "
+        + " || ', ' || ".join(f"{allowed(rule)} || ' within {_window(rule)} days'" for rule in nokey_rules)
+        + " || ')'"
+        if nokey_rules
+        else " || '; no rule matches without a reference'"
+    )
+
+    def missing(other: str) -> str:
+        return (
+            f"CASE WHEN reference IS NULL THEN 'no reference' "
+            f"ELSE 'no {other} record with reference ' || reference END{nokey}"
+        )
+
+    return f"""CASE break_type
+        WHEN 'amount_mismatch' THEN 'amounts differ by ' || {money_text("p_gross - l_amount", "currency")}
+            || ' (partner ' || {major_text("p_gross", "currency")} || ', ledger '
+            || {major_text("l_amount", "currency")} || '); key rules allow ' || {amounts}
+        WHEN 'date_mismatch' THEN 'value dates differ by ' || (p_date - l_date) || ' days (partner '
+            || p_date || ', ledger ' || l_date || '); key rule windows {windows(key_rules)} days'
+        WHEN 'currency_mismatch' THEN 'partner currency ' || partner_currency || ', ledger currency '
+            || ledger_currency || ' for the same reference'
+        WHEN 'missing_in_ledger' THEN {missing("ledger")}
+        WHEN 'missing_at_partner' THEN {missing("partner")}
+        END"""
+
+
+def _window(rule: MatchRule) -> str:
+    return f"-{rule.date_window.days_before}..+{rule.date_window.days_after}"
