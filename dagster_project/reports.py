@@ -8,7 +8,12 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
-from dagster_project.checks import balance_check, match_rate_check, value_at_risk_check
+from dagster_project.checks import (
+    balance_check,
+    match_rate_check,
+    quarantine_share_check,
+    value_at_risk_check,
+)
 from dagster_project.metadata import (
     checks_table,
     file_rows,
@@ -51,6 +56,7 @@ def reconciliation_report(
         balance_check(pl.read_parquet(tables["balance"]), f"{partner_id} {business_date}"),
         match_rate_check(metrics, thresholds),
         value_at_risk_check(metrics, thresholds),
+        quarantine_share_check(metrics, thresholds),
     ]
     metadata = {
         **unit_metadata(metrics, tables),

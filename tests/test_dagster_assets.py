@@ -11,7 +11,7 @@ import pytest
 from fixture_copy import FIXTURES, copy_fixtures
 
 from dagster_project.assets import build_partner_assets
-from dagster_project.checks import BALANCE, MATCH_RATE, VALUE_AT_RISK, balance_check
+from dagster_project.checks import BALANCE, MATCH_RATE, QUARANTINE_SHARE, VALUE_AT_RISK, balance_check
 from dagster_project.resources import ReconResource
 from recon.balance import balance_statement
 from recon.config import ReconConfig, load_config
@@ -136,14 +136,16 @@ def test_ingest_and_summary_metadata(fixture_runs) -> None:
 
 
 def test_checks_pass_on_the_fixtures_with_lenient_thresholds(tmp_path: Path) -> None:
-    lenient = {"checks": {"min_match_rate": "0.5", "max_value_at_risk": "100000"}}
+    lenient = {
+        "checks": {"min_match_rate": "0.5", "max_value_at_risk": "100000", "max_quarantine_share": "0.2"}
+    }
     result = materialize(copy_fixtures(tmp_path, adyen_eu=lenient), DAYS[0], "adyen_eu")
     passed = {name: check.passed for name, check in check_results(result).items()}
-    assert passed == {BALANCE: True, MATCH_RATE: True, VALUE_AT_RISK: True}
+    assert passed == {BALANCE: True, MATCH_RATE: True, VALUE_AT_RISK: True, QUARANTINE_SHARE: True}
 
 
 def test_match_rate_and_value_at_risk_warn_without_stopping_the_run(tmp_path: Path) -> None:
-    strict = {"checks": {"min_match_rate": "1.0", "max_value_at_risk": "0"}}
+    strict = {"checks": {"min_match_rate": "1.0", "max_value_at_risk": "0", "max_quarantine_share": "0.2"}}
     result = materialize(copy_fixtures(tmp_path, adyen_eu=strict), DAYS[0], "adyen_eu")
     checks = check_results(result)
     assert checks[BALANCE].passed
@@ -159,8 +161,10 @@ def test_match_rate_and_value_at_risk_warn_without_stopping_the_run(tmp_path: Pa
 def test_one_partners_failed_check_is_not_hidden_by_anothers_pass(tmp_path: Path) -> None:
     """Each partner's checks are its own: the latest evaluation of a failing partner stays visible
     after another partner passes the same check on the same instance."""
-    strict = {"checks": {"min_match_rate": "1.0", "max_value_at_risk": "0"}}
-    lenient = {"checks": {"min_match_rate": "0.5", "max_value_at_risk": "100000"}}
+    strict = {"checks": {"min_match_rate": "1.0", "max_value_at_risk": "0", "max_quarantine_share": "0.2"}}
+    lenient = {
+        "checks": {"min_match_rate": "0.5", "max_value_at_risk": "100000", "max_quarantine_share": "0.2"}
+    }
     config = copy_fixtures(tmp_path, adyen_eu=strict, stripe_us=lenient)
     instance = dg.DagsterInstance.ephemeral()
     for partner in ("adyen_eu", "stripe_us"):
@@ -180,6 +184,24 @@ def test_one_partners_failed_check_is_not_hidden_by_anothers_pass(tmp_path: Path
         "adyen_eu": (False, f"adyen_eu {DAYS[0]}"),
         "stripe_us": (True, f"stripe_us {DAYS[0]}"),
     }
+
+
+def test_quarantine_over_the_partners_share_fails_and_blocks_the_summary(tmp_path: Path) -> None:
+    """The fixtures' files have a malformed row or two: with no quarantine allowed the day's
+    results are published and the check fails with recon's one line, stopping the summary."""
+    none_allowed = {"checks": {"max_quarantine_share": "0"}}
+    result = materialize(
+        copy_fixtures(tmp_path, adyen_eu=none_allowed), DAYS[0], "adyen_eu", raise_on_error=False
+    )
+    check = check_results(result)[QUARANTINE_SHARE]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    description = check.description or ""
+    assert description.startswith(f"adyen_eu {DAYS[0]}: ") and "(checks.max_quarantine_share)" in description
+    assert "\n" not in description
+    assert materialization(result, "reconciliation")
+    assert not [
+        e for e in result.get_asset_materialization_events() if e.asset_key.path[-1] == "daily_summary"
+    ]
 
 
 def test_balance_check_fails_on_a_statement_that_lost_a_matched_pair(fixture_runs, tmp_path: Path) -> None:
@@ -215,7 +237,7 @@ def test_only_the_balance_check_blocks() -> None:
     assets = build_partner_assets(load_config(FIXTURES / "recon.yaml"), "adyen_eu")
     (reconciliation,) = [a for a in assets if a.key == dg.AssetKey(["adyen_eu", "reconciliation"])]
     blocking = {spec.name: spec.blocking for spec in reconciliation.check_specs}
-    assert blocking == {BALANCE: True, MATCH_RATE: False, VALUE_AT_RISK: False}
+    assert blocking == {BALANCE: True, MATCH_RATE: False, VALUE_AT_RISK: False, QUARANTINE_SHARE: True}
 
 
 def test_a_missing_file_fails_the_step_with_its_one_line_message(tmp_path: Path) -> None:

@@ -114,5 +114,5 @@ def test_partitions_follow_each_partners_calendar_and_first_day(
     assert previous_of(definitions, "paypal_gb", "2026-11-09") == ["2026-11-06"]
     assert previous_of(definitions, "paypal_gb", "2026-11-12") == ["2026-11-10"]
     assert previous_of(definitions, "paypal_gb", "2026-11-03") == []
-    every_day = partitions_of(definitions, "adyen_eu").get_partition_keys()
+    every_day = partitions_of(definitions, "stripe_us").get_partition_keys()
     assert every_day[:3] == ["2026-11-01", "2026-11-02", "2026-11-03"] and "2026-11-07" in every_day

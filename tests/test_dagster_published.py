@@ -56,8 +56,10 @@ class Synced:
 
 @pytest.fixture
 def synced(tmp_path: Path) -> Synced:
-    strict = {"checks": {"min_match_rate": "1.0"}}
-    lenient = {"checks": {"min_match_rate": "0.5", "max_value_at_risk": "100000"}}
+    strict = {"checks": {"min_match_rate": "1.0", "max_quarantine_share": "0.2"}}
+    lenient = {
+        "checks": {"min_match_rate": "0.5", "max_value_at_risk": "100000", "max_quarantine_share": "0.2"}
+    }
     config = copy_fixtures(tmp_path, adyen_eu=strict, stripe_us=lenient)
     for day in DAYS:
         run_day(config, day)
