@@ -12,6 +12,8 @@ from dagster_project.definitions import build_definitions
 from dagster_project.resources import ReconResource
 from recon.config import ReconConfig
 from recon.pipeline import run_day
+from recon.skips import skip_day
+from recon.store import Layout
 
 DAYS = (date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4))
 PARTNERS = ("adyen_eu", "paypal_gb", "stripe_us")
@@ -103,4 +105,17 @@ def test_a_day_rerun_by_the_cli_is_reported_again_and_a_dagster_run_is_not(synce
     assert len(history) == len(DAYS) + 1, "each report of a day adds its evaluation"
     job = synced.defs.resolve_job_def("paypal_gb_day")
     assert job.execute_in_process(instance=synced.instance, partition_key=str(DAYS[-1])).success
+    assert synced.tick() == []
+
+
+def test_a_skipped_day_shows_as_reconciled_with_its_reason(tmp_path: Path) -> None:
+    config = copy_fixtures(tmp_path)
+    run_day(config, DAYS[0], ["stripe_us"])
+    skip_day(config, Layout(config.data_dir), "stripe_us", DAYS[1], "bank holiday", "ops@example")
+    synced = Synced(config)
+    assert f"stripe_us/reconciliation|{DAYS[1]}" in synced.tick()
+    reconciled = synced.instance.get_materialized_partitions(dg.AssetKey(["stripe_us", "reconciliation"]))
+    assert reconciled == {str(DAYS[0]), str(DAYS[1])}
+    metadata = synced.latest_metadata("stripe_us", "reconciliation", DAYS[1])
+    assert (metadata["skipped"].value, metadata["skipped_by"].value) == ("bank holiday", "ops@example")
     assert synced.tick() == []

@@ -1,5 +1,6 @@
 """Show in Dagster what was reconciled outside it: partner-days that `recon run` (or `make run`)
-published in the data directory are reported as materialisations with their check outcomes."""
+published in the data directory are reported as materialisations with their check outcomes, and
+days closed with `recon skip` as reconciled with the reason."""
 
 import json
 from collections.abc import Callable, Iterator, Mapping
@@ -26,6 +27,7 @@ from dagster_project.reports import (
 from dagster_project.resources import ReconResource
 from recon.config import ReconConfig
 from recon.metrics import unit_metrics
+from recon.skips import skipped_days
 from recon.store import Layout
 
 Report = Callable[[], list[dg.AssetMaterialization | dg.AssetCheckEvaluation]]
@@ -94,6 +96,40 @@ def published_units(
     )
 
 
+def skipped_unit(
+    layout: Layout, partner_id: str, business_date: date
+) -> tuple[dg.AssetKey, list[Path], Report]:
+    """A day closed with `recon skip`: its reconciliation counts as done, so the next business
+    date's dependency on it is met; the metadata says why and who closed it."""
+    key = dg.AssetKey([partner_id, RECONCILIATION])
+    record = layout.skip_record(partner_id, business_date)
+
+    def report() -> list[dg.AssetMaterialization | dg.AssetCheckEvaluation]:
+        entry = json.loads(record.read_text(encoding="utf-8"))
+        metadata = {
+            "skipped": entry["reason"],
+            "skipped_by": entry["actor"],
+            "recorded_at": entry["recorded_at"],
+            FINGERPRINT: fingerprint([record]),
+        }
+        return [materialized(key, business_date, metadata)]
+
+    return key, [record], report
+
+
+def partner_units(
+    config: ReconConfig, layout: Layout, partner_id: str, dates: dg.TimeWindowPartitionsDefinition
+) -> Iterator[tuple[date, tuple[dg.AssetKey, list[Path], Report]]]:
+    """Every asset of the partner's published and skipped days that have a partition."""
+    for business_date, _path in layout.partner_results(partner_id, "summary"):
+        if is_business_date(dates, business_date):
+            for unit in published_units(config, layout, partner_id, business_date):
+                yield business_date, unit
+    for business_date in skipped_days(layout, partner_id):
+        if is_business_date(dates, business_date):
+            yield business_date, skipped_unit(layout, partner_id, business_date)
+
+
 def build_published_sensor(
     partitions: Mapping[str, dg.TimeWindowPartitionsDefinition],
 ) -> dg.SensorDefinition:
@@ -112,16 +148,13 @@ def build_published_sensor(
         current: dict[str, str] = {}
         events: list[dg.AssetMaterialization | dg.AssetCheckEvaluation] = []
         for partner_id, dates in sorted(partitions.items()):
-            for business_date, _path in layout.partner_results(partner_id, "summary"):
-                if not is_business_date(dates, business_date):
+            for business_date, (key, files, report) in partner_units(config, layout, partner_id, dates):
+                unit = f"{key.to_user_string()}|{business_date}"
+                current[unit] = fingerprint(files)
+                if seen.get(unit) == current[unit]:
                     continue
-                for key, files, report in published_units(config, layout, partner_id, business_date):
-                    unit = f"{key.to_user_string()}|{business_date}"
-                    current[unit] = fingerprint(files)
-                    if seen.get(unit) == current[unit]:
-                        continue
-                    if known_fingerprint(context.instance, key, str(business_date)) != current[unit]:
-                        events += report()
+                if known_fingerprint(context.instance, key, str(business_date)) != current[unit]:
+                    events += report()
         return dg.SensorResult(asset_events=events, cursor=json.dumps(current, sort_keys=True))
 
     return published_results
