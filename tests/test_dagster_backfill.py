@@ -208,9 +208,13 @@ def reconciliation_run_times(runs: list[dict[str, Any]]) -> dict[tuple[str, str]
 def test_backfill_launched_like_the_ui_reconciles_days_in_order(server, tmp_path: Path) -> None:
     dev, config = server
     dev.wait_until_loaded()
+    days = {"range": {"start": str(DAYS[0]), "end": str(DAYS[-1])}}
     params = {
-        "assetSelection": [{"path": [partner, asset]} for partner in PARTNERS for asset in ASSETS],
-        "partitionNames": [str(day) for day in DAYS],
+        "partitionsByAssets": [
+            {"assetKey": {"path": [partner, asset]}, "partitions": days}
+            for partner in PARTNERS
+            for asset in ASSETS
+        ],
         "fromFailure": False,
         "title": "end-to-end test",
     }
