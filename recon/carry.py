@@ -7,12 +7,35 @@ narrow rows, without rewriting it) and, for the few records that take part, thei
 carry files the open set points at. Files are immutable, so re-running an earlier day only needs
 the later days recomputed in order.
 
-Only carried records that could pair with something that arrived on D join D's matching:
-those sharing a reference with a new record of either side, and those whose value date is
-within reach of a no-key rule's window; with each of them comes the other record of its break,
-so a pair break is weighed as a pair. Participants are weighed again together with the new
-records, so a tie that a new arrival breaks is resolved; a carried duplicate stays a duplicate
-until someone closes it, whatever arrives. The rest of the pool is left where it lies.
+Which carried records take part in D's matching. Two records are linked when some stage of the
+cascade could weigh them together: they share a non-empty reference (on either side), or they
+are a partner and a ledger record that a no-key rule accepts (currency, amount within tolerance,
+value date within the window) and both may meet in the no-key stage. Every candidate pair of
+every stage is a link, and each stage decides a group of linked records without looking outside
+it, so what becomes of a record depends only on the records linked to it, directly or through
+others. The participants are every open carried record joined to one of D's new records by a
+chain of links: a walk from the new records, each step adding the carried records linked to
+what the previous step added, until a step adds none.
+
+Who may meet in the no-key stage: any record, except one whose reference occurs exactly once on
+each side among D's records and the open carried ones (with key rules configured): the key
+stages decide that pair whatever else takes part. A carried record left missing or ambiguous
+counts all the same, because it was in the no-key stage on the day it was decided, and what was
+decided then for the records weighed with it may change once it leaves.
+
+Why the whole chain, not only the carried records a new record reaches: a new record that
+matches a carried one frees what that one was weighed with, the other record of its pair break
+(same reference) and the other members of its tie, and they in turn may take their next-best
+candidate, a carried record they never tied with. (P1 ties La and Lb, and Lc a cent further is
+left without a partner; when La and Lb match by key on a later day, P1 pairs with Lc.) And why
+a link counts whatever other candidates a new record has: a reference can repeat within the day,
+and a carried record can take a new record's same-reference counterpart.
+
+Carried records without such a chain keep their outcome: nothing arrived that any of them could
+be weighed with, so nothing of the day can change them, and they are left where they lie.
+Carried duplicates are not linked: a duplicate stays one until someone closes it. A step of the
+walk compares only its frontier with the carried records on the currencies and value dates the
+frontier reaches, so a day costs what its records reach, not what the pool holds.
 """
 
 from __future__ import annotations
@@ -25,9 +48,15 @@ from pathlib import Path
 import duckdb
 
 from recon.config import MatchRule
-from recon.open_index import EMPTY, OpenSet, open_set_as_of
+from recon.matching.band import nokey_pairs
+from recon.open_index import EMPTY, SORT_KEY, OpenSet, open_set_as_of
 from recon.sql import parquet
 from recon.store import Layout
+
+# What the walk needs of a record to find the records it is linked to.
+LINK_COLUMNS = "reference, currency, amount_minor, net_minor, value_date"
+# Breaks of records that took part in the no-key stage on the day they were decided.
+LEFT_TO_NOKEY = "('ambiguous', 'missing_in_ledger', 'missing_at_partner')"
 
 
 @dataclass(frozen=True)
@@ -57,39 +86,54 @@ def carried_state(layout: Layout, partner_id: str, follows: date | None) -> Carr
 def carried_participants(
     con: duckdb.DuckDBPyConnection, state: CarriedState, rules: Sequence[MatchRule]
 ) -> None:
-    """Create `carried_in`: open carried records that may pair with the day's new records in the
-    views `today_partner` and `today_ledger`: canonical columns, `first_seen`, and the break they
-    were in (`break_id`, `break_type`, `keyed` when the break is keyed on this record)."""
+    """Create `carried_in`: open carried records linked to the day's new records in the views
+    `today_partner` and `today_ledger` (see the module docstring): canonical columns,
+    `first_seen`, and the break they were in (`break_id`, `break_type`, `keyed` when the break
+    is keyed on this record)."""
     if state.open_set is None:
         _no_carried_records(con)
         return
-    con.execute(f"CREATE TEMP VIEW carried_index AS SELECT * FROM {state.open_set.sql()}")
     con.execute(
-        "CREATE TEMP VIEW today_all AS SELECT reference, currency, value_date FROM today_partner "
-        "UNION ALL SELECT reference, currency, value_date FROM today_ledger"
-    )
-    reach = _nokey_reach_days(rules)
-    near = (
-        f"OR (h.currency, h.value_date) IN (SELECT (currency, day) FROM {_reach_of_unpaired(reach)})"
-        if (reach is not None)
-        else ""
+        f"""CREATE TEMP TABLE carried_open AS
+        SELECT side, sort_key, record_id, carried_on, break_type, {LINK_COLUMNS}
+        FROM {state.open_set.sql()} WHERE break_type <> 'duplicate'"""
     )
     con.execute(
-        f"""CREATE TEMP TABLE carried_pick AS
-        SELECT side, record_id, carried_on, counterpart_id FROM carried_index h
-        WHERE h.break_type <> 'duplicate' AND (
-            h.reference IN (SELECT reference FROM today_all WHERE reference IS NOT NULL) {near})"""
+        f"""CREATE TEMP VIEW today_records AS
+        SELECT side, {SORT_KEY} AS sort_key, {LINK_COLUMNS} FROM today_partner
+        UNION ALL SELECT side, {SORT_KEY}, {LINK_COLUMNS} FROM today_ledger"""
     )
-    # recon.lifecycle.write_carry writes the two records of a break together, so a counterpart's
-    # current row lies in the carry file of its partner's, under the same `carried_on`.
+    _unsettled_references(con, any(rule.match_on == "reference" for rule in rules))
+    unsettled = "reference IS NULL OR reference IN (SELECT reference FROM unsettled)"
     con.execute(
-        """INSERT INTO carried_pick
-        SELECT CASE side WHEN 'partner' THEN 'ledger' ELSE 'partner' END, counterpart_id, carried_on, NULL
-        FROM carried_pick WHERE counterpart_id IS NOT NULL
-        EXCEPT SELECT side, record_id, carried_on, NULL FROM carried_pick"""
+        f"""CREATE TEMP TABLE carried_index AS
+        SELECT * EXCLUDE (break_type), (break_type IN {LEFT_TO_NOKEY} OR {unsettled}) AS nokey
+        FROM carried_open"""
+    )
+    # The walk starts from every new record by reference, and from those that may meet in the
+    # no-key stage by no-key rules: the few new records with an unsettled reference or none.
+    con.execute(f"CREATE TEMP TABLE frontier AS SELECT *, TRUE AS nokey FROM today_records WHERE {unsettled}")
+    con.execute("DROP TABLE carried_open")
+    con.execute("CREATE TEMP TABLE carried_pick AS SELECT side, sort_key FROM carried_index LIMIT 0")
+    con.execute(
+        "CREATE TEMP VIEW unpicked AS "
+        "SELECT * FROM carried_index ANTI JOIN carried_pick USING (side, sort_key)"
+    )
+    nokey_rules = [rule for rule in rules if rule.match_on == "none"]
+    referenced = "today_records"
+    while _walk_one_step(con, nokey_rules, referenced):
+        referenced = "frontier"
+        con.execute("INSERT INTO carried_pick SELECT * FROM reached")
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE frontier AS
+            SELECT side, sort_key, reference, currency, amount_minor, net_minor, value_date, nokey
+            FROM carried_index SEMI JOIN reached USING (side, sort_key)"""
+        )
+    picked = (
+        "SELECT side, record_id, carried_on FROM carried_index SEMI JOIN carried_pick USING (side, sort_key)"
     )
     days = [
-        row[0] for row in con.execute("SELECT DISTINCT carried_on FROM carried_pick ORDER BY 1").fetchall()
+        row[0] for row in con.execute(f"SELECT DISTINCT carried_on FROM ({picked}) ORDER BY 1").fetchall()
     ]
     if not days:
         _no_carried_records(con)
@@ -97,9 +141,73 @@ def carried_participants(
     con.execute(
         f"""CREATE TEMP TABLE carried_in AS
         SELECT h.* EXCLUDE (carried_on, open)
-        FROM {parquet(*(state.carry_files[day] for day in days))} h SEMI JOIN carried_pick p
+        FROM {parquet(*(state.carry_files[day] for day in days))} h SEMI JOIN ({picked}) p
             ON p.side = h.side AND p.record_id = h.record_id AND p.carried_on = h.carried_on"""
     )
+
+
+def _unsettled_references(con: duckdb.DuckDBPyConnection, key_rules: bool) -> None:
+    """Create `unsettled(reference)`: the references that do not occur exactly once on each side
+    among the day's records and the open carried ones (all of them without key rules). A pair
+    with such a settled reference is decided by the key stages whatever else takes part, so
+    neither record reaches the no-key stage; the unsettled ones are the few to look up."""
+    con.execute(
+        f"""CREATE TEMP TABLE unsettled AS
+        SELECT reference FROM (
+            SELECT side, reference FROM today_records UNION ALL SELECT side, reference FROM carried_open
+        ) WHERE reference IS NOT NULL
+        GROUP BY reference
+        HAVING NOT {key_rules}
+            OR count(*) FILTER (side = 'partner') <> 1 OR count(*) FILTER (side = 'ledger') <> 1"""
+    )
+
+
+def _walk_one_step(con: duckdb.DuckDBPyConnection, nokey_rules: Sequence[MatchRule], referenced: str) -> int:
+    """Create `reached(side, sort_key)`: the carried records not yet picked that share a reference
+    with a record of `referenced` or that a no-key rule links to one of `frontier`; returns how
+    many."""
+    parts = [
+        "SELECT side, sort_key FROM unpicked "
+        f"WHERE reference IN (SELECT reference FROM {referenced} WHERE reference IS NOT NULL)"
+    ]
+    for number, rule in enumerate(nokey_rules):
+        for side, other in (("partner", "ledger"), ("ledger", "partner")):
+            ends = {
+                side: _band_input(con, side, "frontier"),
+                other: _band_input(con, other, "unpicked", rule),
+            }
+            reached_id, out = ("l_id" if other == "ledger" else "p_id"), f"reach_{number}_{other}"
+            nokey_pairs(con, rule, ends["partner"], ends["ledger"], reached_id, out)
+            parts.append(f"SELECT '{other}', {reached_id} FROM {out}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE reached AS {' UNION '.join(parts)}")
+    return con.execute("SELECT count(*) FROM reached").fetchone()[0]
+
+
+def _band_input(con: duckdb.DuckDBPyConnection, side: str, source: str, near: MatchRule | None = None) -> str:
+    """Create a table of one side's rows of `source` that may meet in the no-key stage, in the
+    columns recon.matching.band expects; with `near`, only those on the currencies and value
+    dates that the rule's window reaches from the other side's rows of `frontier`. Returns its
+    name. (A table, not a view: over views the band join is planned as a far slower join.)"""
+    name = f"band_{source}_{side}"
+    if side == "partner":
+        columns = "currency AS p_currency, amount_minor AS p_gross, net_minor AS p_net, value_date AS p_date"
+        offsets = "o::INTEGER"  # partner value date minus ledger value date
+    else:
+        columns = "currency AS l_currency, amount_minor AS l_amount, value_date AS l_date"
+        offsets = "-o::INTEGER"
+    where = f"WHERE side = '{side}' AND nokey"
+    if near is not None:
+        window = near.date_window
+        other = "ledger" if side == "partner" else "partner"
+        where += f""" AND (currency, value_date) IN (
+            SELECT DISTINCT (currency, value_date + {offsets})
+            FROM frontier, range({-window.days_before}, {window.days_after + 1}) r(o)
+            WHERE side = '{other}' AND nokey)"""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name} AS "
+        f"SELECT sort_key AS {side[0]}_id, {columns} FROM {source} {where}"
+    )
+    return name
 
 
 def _no_carried_records(con: duckdb.DuckDBPyConnection) -> None:
@@ -108,26 +216,3 @@ def _no_carried_records(con: duckdb.DuckDBPyConnection) -> None:
         "NULL::VARCHAR AS break_type, NULL::BOOLEAN AS keyed, NULL::VARCHAR AS counterpart_id, "
         "NULL::VARCHAR AS detail FROM today_partner LIMIT 0"
     )
-
-
-def _reach_of_unpaired(reach: int) -> str:
-    """(currency, day) pairs a no-key rule could reach from a new record that has no same-reference
-    counterpart among the day's records: only those records can end in the no-key stages."""
-    return f"""(
-        SELECT DISTINCT currency, value_date + o::INTEGER AS day
-        FROM (
-            SELECT currency, value_date FROM today_partner p
-            WHERE reference IS NULL OR reference NOT IN (
-                SELECT reference FROM today_ledger WHERE reference IS NOT NULL)
-            UNION ALL
-            SELECT currency, value_date FROM today_ledger l
-            WHERE reference IS NULL OR reference NOT IN (
-                SELECT reference FROM today_partner WHERE reference IS NOT NULL)
-        ), range({-reach}, {reach + 1}) r(o)
-    )"""
-
-
-def _nokey_reach_days(rules: Sequence[MatchRule]) -> int | None:
-    """Widest date window of any no-key rule, either way; None when no rule matches without a key."""
-    windows = [rule.date_window for rule in rules if rule.match_on == "none"]
-    return max((max(w.days_before, w.days_after) for w in windows), default=None)

@@ -17,6 +17,7 @@ from recon.config import BREAK_TYPES, ReconConfig
 from recon.day_inputs import day_inputs, records_relation
 from recon.lifecycle import AGE_BUCKETS
 from recon.open_breaks import open_tally
+from recon.open_breaks_view import install_open_breaks_view
 from recon.sql import parquet, quote
 from recon.store import Layout, refresh_views, write_parquet
 
@@ -111,5 +112,5 @@ def summarise_partner_day(
             con.execute(f"CREATE VIEW {view} AS SELECT * FROM {source}")
         summary = con.sql(summary_sql(partner_id, business_date, [rule.name for rule in partner.rules])).pl()
     write_parquet(summary, layout.result("summary", partner_id, business_date))
-    refresh_views(layout)
+    refresh_views(layout, lambda con: install_open_breaks_view(con, config))
     return summary

@@ -51,7 +51,7 @@ def severity(policy: BreakPolicy, amount: str, age: str) -> str:
     )
 
 
-def register_severity_limits(con: duckdb.DuckDBPyConnection, policy: BreakPolicy) -> None:
+def severity_limits(policy: BreakPolicy) -> pl.DataFrame:
     """Amount thresholds in each currency's minor units, computed exactly in Python."""
 
     def minor(amount: Decimal, exponent: int) -> int:
@@ -61,8 +61,11 @@ def register_severity_limits(con: duckdb.DuckDBPyConnection, policy: BreakPolicy
         (code, minor(policy.high_amount, exponent), minor(policy.critical_amount, exponent))
         for code, exponent in sorted(currency_exponents().items())
     ]
-    limits = pl.DataFrame(rows, schema=["currency", "high_minor", "critical_minor"], orient="row")
-    con.register("severity_limits", limits)
+    return pl.DataFrame(rows, schema=["currency", "high_minor", "critical_minor"], orient="row")
+
+
+def register_severity_limits(con: duckdb.DuckDBPyConnection, policy: BreakPolicy) -> None:
+    con.register("severity_limits", severity_limits(policy))
 
 
 BREAK_AMOUNT = "abs(coalesce(b.partner_amount_minor, b.ledger_amount_minor))"
@@ -114,7 +117,7 @@ def write_breaks(
 
 def write_carry(con: duckdb.DuckDBPyConnection, business_date: date, out: Path) -> None:
     """The records of every new or changed break of the day (keyed or as the other side, always
-    both together: recon.carry relies on it), then a closing row for each carried record that is
+    both together), then a closing row for each carried record that is
     in no break any more (it matched)."""
     day = f"DATE '{business_date.isoformat()}'"
     con.execute(

@@ -53,8 +53,9 @@ def largest_open_breaks(
     policy: BreakPolicy,
     count: int,
 ) -> pl.DataFrame:
-    """The `count` open breaks past their grace period with the largest |amount| as of `as_of`
-    (ties by break id): one scan of a few columns of the open set."""
+    """In each currency, the `count` open breaks past their grace period with the largest |amount|
+    as of `as_of` (ties by break id), by currency: amounts of different currencies are never
+    ranked against each other. One scan of a few columns of the open set."""
     keyed = _keyed_open(layout, partner_id, as_of)
     if keyed is None:
         raise ReconError(f"{partner_id} {as_of} has not been reconciled")
@@ -63,7 +64,8 @@ def largest_open_breaks(
         f"""SELECT break_id, break_type, {status(policy, "break_type", age)} AS status, {age} AS age_days,
                side, record_id, reference, currency, abs(amount_minor) AS amount_minor
         FROM {keyed} WHERE status <> 'pending'
-        ORDER BY amount_minor DESC, break_id LIMIT {int(count)}"""
+        QUALIFY row_number() OVER (PARTITION BY currency ORDER BY amount_minor DESC, break_id) <= {int(count)}
+        ORDER BY currency, amount_minor DESC, break_id"""
     ).pl()
 
 

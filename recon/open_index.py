@@ -25,10 +25,11 @@ import duckdb
 from recon.sql import parquet, quote
 from recon.store import Layout
 
+# A record's integer key, unique per side: the day it arrived and its line.
+SORT_KEY = "((business_date - DATE '1970-01-01')::BIGINT << 32) | source_line"
 INDEX_COLUMNS = (
     "side, record_id, carried_on, break_id, break_type, keyed, counterpart_id, "
-    "reference, currency, amount_minor, value_date, first_seen, "
-    "((business_date - DATE '1970-01-01')::BIGINT << 32) | source_line AS sort_key"
+    f"reference, currency, amount_minor, net_minor, value_date, first_seen, {SORT_KEY} AS sort_key"
 )
 
 

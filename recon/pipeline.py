@@ -27,7 +27,7 @@ from recon.ingest import IngestResult, read_ledger_file, read_partner_file
 from recon.lifecycle import write_breaks, write_carry, write_open_tally, write_resolved
 from recon.matching import reconcile
 from recon.metrics import UnitMetrics, quarantine_problem, unit_metrics
-from recon.open_index import write_checkpoint
+from recon.open_index import SORT_KEY, write_checkpoint
 from recon.schema import SIDES
 from recon.sources import fetch
 from recon.store import Layout, publish, staging_path, write_parquet
@@ -180,14 +180,13 @@ def _input_views(
     carried_participants(con, state, partner.rules)
     con.execute("CREATE TEMP TABLE unchanged_members (side VARCHAR, record_id VARCHAR)")
     day = f"DATE '{business_date.isoformat()}'"
-    sort_key = "((business_date - DATE '1970-01-01')::BIGINT << 32) | source_line"
     for side in SIDES:
         view = "partner_in" if side == "partner" else "ledger_in"
         con.execute(
             f"""CREATE VIEW {view} AS
-            SELECT *, {day} AS first_seen, {sort_key} AS sort_key FROM today_{side}
+            SELECT *, {day} AS first_seen, {SORT_KEY} AS sort_key FROM today_{side}
             UNION ALL
-            SELECT * EXCLUDE (break_id, break_type, keyed, counterpart_id, detail), {sort_key}
+            SELECT * EXCLUDE (break_id, break_type, keyed, counterpart_id, detail), {SORT_KEY}
             FROM carried_in WHERE side = '{side}'"""
         )
     quarantine = pl.concat(

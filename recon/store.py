@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -101,7 +101,7 @@ def write_parquet(frame: pl.DataFrame, path: Path, atomic: bool = True) -> None:
         frame.write_parquet(staged, compression="zstd", statistics=True)
 
 
-def refresh_views(layout: Layout) -> None:
+def refresh_views(layout: Layout, derived: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> None:
     """(Re)create one SQL view per output table over every Parquet file written so far.
 
     The database is built in a private file and renamed into place, so runs of several partners
@@ -118,7 +118,16 @@ def refresh_views(layout: Layout) -> None:
             for side in ("partner", "ledger"):
                 pattern = layout.root / "canonical" / f"side={side}" / "*" / "*" / "records.parquet"
                 _create_view(con, f"{side}_records", pattern)
+            if derived is not None and _has_views(con, "breaks", "resolved", "balance"):
+                derived(con)
         staged.with_name(staged.name + ".wal").unlink(missing_ok=True)
+
+
+def _has_views(con: duckdb.DuckDBPyConnection, *names: str) -> bool:
+    found = {
+        row[0] for row in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+    }
+    return set(names) <= found
 
 
 def _create_view(con: duckdb.DuckDBPyConnection, name: str, pattern: Path) -> None:

@@ -2,14 +2,16 @@
 
 Several seeds at 100k records per side per partner-day, three partners (so every layout and every
 rule set) over two days, run in order so that the first day's open items are carried into the
-second. Matches are read from <data_dir>/results/partner=<id>/date=<YYYY-MM-DD>/matches.parquet;
-breaks are the open set as of the last day (recon.open_breaks), where each record's latest
-decision stands.
+second; and a small set over four days, quick enough for every run, whose cross-day shapes (a
+reference first seen on an earlier day, a tie that a later arrival breaks) recur day after day.
+Matches are read from <data_dir>/results/partner=<id>/date=<YYYY-MM-DD>/matches.parquet; breaks
+are the open set as of the last day (recon.open_breaks), where each record's latest decision stands.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -22,10 +24,10 @@ from recon.pipeline import run_day
 from recon.store import Layout
 from recon.synth import generate
 
-pytestmark = pytest.mark.slow
-
-ROWS = 100_000
-SEEDS = (1, 2, 3)
+SETS = [
+    *(pytest.param((100_000, seed, 2), id=f"seed{seed}", marks=pytest.mark.slow) for seed in (1, 2, 3)),
+    pytest.param((3_000, 5, 4), id="four_days"),
+]
 PAIR_BREAKS = ("amount_mismatch", "currency_mismatch", "date_mismatch")
 
 
@@ -45,11 +47,10 @@ def _results(data_dir: Path, table: str, partners: tuple[str, ...], dates: tuple
     return pl.concat([pl.read_parquet(path) for path in paths])
 
 
-@pytest.fixture(scope="module", params=SEEDS, ids=[f"seed{seed}" for seed in SEEDS])
+@pytest.fixture(scope="module", params=SETS)
 def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Run:
-    generated = generate(
-        tmp_path_factory.mktemp("generated"), rows=ROWS, seed=request.param, partners=3, days=2
-    )
+    rows, seed, days = request.param
+    generated = generate(tmp_path_factory.mktemp("generated"), rows=rows, seed=seed, partners=3, days=days)
     config = load_config(generated.config_path)
     for day in generated.dates:
         failed = [(result.partner, result.error) for result in run_day(config, day) if not result.ok]
@@ -110,3 +111,24 @@ def test_mismatch_breaks_name_the_intended_counterpart(run: Run) -> None:
         .iter_rows()
     )
     assert found == intended
+
+
+def test_ties_broken_a_day_later_are_matched_on_that_day(run: Run) -> None:
+    """Each late-key record after the first day matches its tie's first twin, and the tie's
+    partner record its second twin, both in the matches of the day the late record arrived."""
+    late = run.truth.filter((pl.col("scenario") == "late_key") & (pl.col("expected") == "matched"))
+    assert late.height > 0
+    tie_pairs = run.truth.filter(
+        (pl.col("scenario") == "ambiguous")
+        & (pl.col("side") == "partner")
+        & (pl.col("expected") == "matched")
+    )
+    assert tie_pairs.height == late.height
+    found = run.matches.select("business_date", "partner_record_id", "ledger_record_id", "rule").iter_rows()
+    on_day = {(partner, ledger): (day, rule) for day, partner, ledger, rule in found}
+    for frame, rule in ((late, "exact_key"), (tie_pairs, "amount_date")):
+        for record, counterpart, day in frame.select(
+            "record_id", "counterpart_record_id", "business_date"
+        ).iter_rows():
+            arrived = day if rule == "exact_key" else day + timedelta(days=1)
+            assert on_day[(record, counterpart)] == (arrived, rule)

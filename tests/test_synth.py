@@ -234,7 +234,8 @@ class Outcome:
 
 
 class ContractOracle:
-    """docs/matching.md read literally, record by record, for one partner-day."""
+    """docs/matching.md read literally, record by record, for one partner-day's records and
+    the ones earlier days left open (matches and duplicates are final, the rest is weighed again)."""
 
     def __init__(self, rules: tuple[MatchRule, ...], tolerance_on: str) -> None:
         self.rules = rules
@@ -386,12 +387,21 @@ class ContractOracle:
 def test_truth_is_what_the_contract_yields_on_the_written_files(
     config: ReconConfig, generated: GeneratedSet, truth: pl.DataFrame, tolerance_on: str
 ) -> None:
-    units = defaultdict(list)
+    units: dict[str, dict[date, list[Record]]] = defaultdict(lambda: defaultdict(list))
     for record in _read_records(config, generated.dates):
-        units[(record.partner, record.business_date)].append(record)
+        units[record.partner][record.business_date].append(record)
     oracle: dict[str, Outcome] = {}
-    for (partner, _), records in units.items():
-        oracle |= ContractOracle(config.partner(partner).rules, tolerance_on).run(records)
+    for partner, days in units.items():
+        carried: list[Record] = []
+        for day in sorted(days):
+            records = carried + days[day]
+            outcomes = ContractOracle(config.partner(partner).rules, tolerance_on).run(records)
+            oracle |= outcomes
+            carried = [
+                record
+                for record in records
+                if outcomes[record.record_id].expected not in ("matched", "duplicate")
+            ]
     expected = {
         record_id: Outcome(kind, rule, counterpart)
         for record_id, kind, rule, counterpart in truth.select(

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 import duckdb
 
 from recon.config import MatchRule
-from recon.matching.rules import accepts, compared_amount, mismatch_type, tolerance
+from recon.matching.band import nokey_pairs
+from recon.matching.rules import accepts, compared_amount, mismatch_type
 from recon.matching.selection import select_one_to_one
 
 OPEN_COLUMNS = {
@@ -26,11 +27,6 @@ DECIDED = """
 CREATE OR REPLACE TEMP TABLE decided (
     p_id VARCHAR, l_id VARCHAR, outcome VARCHAR, kind VARCHAR, detail VARCHAR
 )"""
-
-# Amount axis of the band join: amounts are offset into [0, 2^52) and stacked above a
-# (currency, day) prefix so that one range condition bounds all three (see nokey_candidates).
-AMOUNT_BITS = 52
-DAY_BITS = 17
 
 
 def open_records(con: duckdb.DuckDBPyConnection, side: str, records: str | None) -> None:
@@ -122,34 +118,7 @@ def _key_mismatches(con: duckdb.DuckDBPyConnection, key_rules: Sequence[MatchRul
 
 
 def _nokey_rule(con: duckdb.DuckDBPyConnection, rule: MatchRule) -> None:
-    """Band join on one HUGEINT axis (currency, ledger day, amount): bounded, no cross product.
-
-    Each partner record is expanded once per ledger day its window allows; the range
-    condition then only pairs records of the same currency hash and day whose amounts are
-    within tolerance, and `accepts(rule)` re-checks everything exactly. The band join runs as
-    a statement of its own: with the exact checks in the same query the optimiser would pull
-    the currency equality into a hash join and compare every pair within a currency.
-    """
-    window = rule.date_window
-    amount_offset = 2 ** (AMOUNT_BITS - 1)
-    axis = (
-        f"((hash({{currency}}) % {2**20})::HUGEINT * {2**DAY_BITS} + ({{day}} - DATE '1970-01-01'))"
-        f" * {2**AMOUNT_BITS} + ({{amount}} + {amount_offset})"
-    )
-    partner_axis = axis.format(currency="p_currency", day="p_date - o::INTEGER", amount=compared_amount(rule))
-    ledger_axis = axis.format(currency="l_currency", day="l_date", amount="l_amount")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE band AS
-        WITH pe AS (
-            SELECT p_id, {partner_axis} AS k, {tolerance(rule)} AS tol
-            FROM open_p, range({-window.days_before}, {window.days_after + 1}) r(o)
-        ), le AS (SELECT l_id, {ledger_axis} AS k FROM open_l)
-        SELECT DISTINCT p_id, l_id FROM pe JOIN le ON le.k BETWEEN pe.k - pe.tol AND pe.k + pe.tol"""
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE candidates AS
-        SELECT p_id, l_id, 0 AS s1, {_scores(compared_amount(rule))}
-        FROM band JOIN open_p USING (p_id) JOIN open_l USING (l_id)
-        WHERE {accepts(rule)}"""
+    nokey_pairs(
+        con, rule, "open_p", "open_l", f"p_id, l_id, 0 AS s1, {_scores(compared_amount(rule))}", "candidates"
     )
     _select_and_record(con, rule.name, f"'{rule.name}'", "match")

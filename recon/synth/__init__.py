@@ -20,6 +20,12 @@ construction:
   interleaved across days, so no two of them meet in any currency on any day unless intended:
   a no-key pair meets itself, ambiguous twins tie exactly with their own partner record.
 - No-key tolerances are absolute (no percent), so slot spacing is a constant.
+
+Two shapes span two days on purpose (plan: late_key, late_nokey): a tie left ambiguous on one
+day is broken by a partner record that arrives the next day with the reference of one of the
+tied ledger records, and a ledger-only record is met the next day without a key by a partner
+record whose reference repeats within its own day. The truth of both days follows from the days
+taken in order.
 """
 
 from recon.synth.generate import GeneratedSet, generate

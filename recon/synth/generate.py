@@ -17,7 +17,7 @@ from recon.synth.layouts import LEDGER_LAYOUT
 from recon.synth.partners import GeneratedPartner
 from recon.synth.plan import CasePlan, plan_cases
 from recon.synth.records import ledger_records, partner_records, shuffled
-from recon.synth.truth import day_truth, with_record_ids
+from recon.synth.truth import day_truth, with_late_arrivals, with_record_ids
 
 TRUTH_FILE = "truth.parquet"
 CONFIG_FILE = "recon.yaml"
@@ -86,12 +86,11 @@ def generate(
     config_path = out_dir / CONFIG_FILE
     write_config(config_path, generated, rows, seed)
     dates = tuple(start_date + timedelta(days=day) for day in range(days))
-    truth = pl.concat(
-        [
-            _write_day(out_dir, plan, generated, business_date, day, days, seed)
-            for day, business_date in enumerate(dates)
-        ]
-    )
+    days_truth = [
+        _write_day(out_dir, plan, generated, business_date, day, days, seed)
+        for day, business_date in enumerate(dates)
+    ]
+    truth = with_late_arrivals(pl.concat(days_truth), plan, start_date)
     truth_path = out_dir / TRUTH_FILE
     truth.sink_parquet(truth_path)
     sides = pl.scan_parquet(truth_path).group_by("side").len().collect()

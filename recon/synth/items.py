@@ -17,9 +17,15 @@ compared amount - ledger amount; windows and tolerances are the partner's RuleSe
 - no_key: one side's reference lost (empty) or mangled, |diff| <= no-key tolerance,
   d inside no_key_window.
 - partner_only, ledger_only: one record, a fresh reference (a quarter have none).
+- late_key, late_nokey: on the first day partner_only records. After it, a late_key record
+  breaks the previous day's tie of the same offset: the reference of its first ledger twin, the
+  same amount, a value date one day after the twins' (exact_key accepts it). A late_nokey record
+  pairs without a key with the previous day's ledger_only record of the same offset (its amount
+  and value date) while carrying the reference of one of the day's exact items in another
+  currency, so that reference repeats within the day and no key rule can pair it.
 - ambiguous: a partner record without reference and two ledger records with fresh references,
   all three with the same amount, currency and value dates (d inside no_key_window).
-Items of the last four scenarios reach the no-key stage; their amounts are slots (see amounts),
+Items of the last five scenarios reach the no-key stage; their amounts are slots (see amounts),
 numbered per currency and interleaved across days, so no two items of a partner ever come within
 no-key tolerance of each other on any day, and ambiguous twins tie only with their own partner
 record.
@@ -28,7 +34,7 @@ record.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -41,6 +47,8 @@ from recon.synth.rules import RuleSet
 
 SCENARIO = pl.Enum(SCENARIO_NAMES)
 NO_KEY_STAGE = tuple(scenario.name for scenario in SCENARIOS if scenario.reaches_no_key_stage)
+LATE = ("late_key", "late_nokey")
+REUSE_WINDOW = 8
 FEE_PER_MILLE = 15
 BATCHES_PER_DAY = 4
 
@@ -74,7 +82,75 @@ def _scenario_column(plan: CasePlan) -> pl.Series:
 
 
 def build_items(plan: CasePlan, unit: Unit) -> pl.DataFrame:
-    """All items of the unit, one row each, in item-index order."""
+    """All items of the unit, one row each, in item-index order, with the partner's value date;
+    after the first day, late items take their values from the previous day's items."""
+    items = _own_items(plan, unit).with_columns(partner_date=pl.lit(unit.business_date))
+    if unit.day_number == 0:
+        return items
+    previous = Unit(
+        unit.partner, unit.business_date - timedelta(days=1), unit.day_number - 1, unit.days, unit.seed
+    )
+    earlier = _own_items(plan, previous).with_columns(
+        ledger_date=pl.lit(previous.business_date) - pl.duration(days=pl.col("lag"))
+    )
+    late = pl.concat([_tie_breakers(plan, earlier), _late_orphans(plan, earlier, items)], how="diagonal")
+    late = items.filter(pl.col("scenario").is_in(LATE)).select("item").join(late, on="item")
+    return items.update(late, on="item")
+
+
+def _late_values(plan: CasePlan, earlier: pl.DataFrame, source: str, late: str) -> pl.DataFrame:
+    """The amounts of the previous day's `source` items, keyed by the late item of the same offset."""
+    offset = pl.col("item") - plan.start(source)
+    return earlier.filter((pl.col("scenario") == source) & (offset < plan.counts[late])).select(
+        item=offset + plan.start(late),
+        currency="currency",
+        compared="compared",
+        fee="fee",
+        gross="gross",
+        ledger_date="ledger_date",
+        reference_in_ledger="reference_in_ledger",
+    )
+
+
+def _tie_breakers(plan: CasePlan, earlier: pl.DataFrame) -> pl.DataFrame:
+    """late_key: the reference of the tie's first ledger twin, a value date one day after it."""
+    ties = _late_values(plan, earlier, "ambiguous", "late_key")
+    return ties.select(
+        "item",
+        "currency",
+        "compared",
+        "fee",
+        "gross",
+        reference_at_partner="reference_in_ledger",
+        partner_date=pl.col("ledger_date") + pl.duration(days=1),
+    )
+
+
+def _late_orphans(plan: CasePlan, earlier: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
+    """late_nokey: the amount and value date of the previous day's ledger-only record, and the
+    reference of one of this day's exact items in another currency (none found among its
+    REUSE_WINDOW candidates: it keeps its own fresh reference)."""
+    orphans = _late_values(plan, earlier, "ledger_only", "late_nokey")
+    first = plan.counts["refund"] + 2 * plan.duplicates  # exact items that share no reference
+    exact = items.filter((pl.col("scenario") == "exact") & (pl.col("item") >= first)).select(
+        item=(pl.col("item") - first) // REUSE_WINDOW + plan.start("late_nokey"),
+        exact_item=pl.col("item"),
+        exact_currency=pl.col("currency"),
+        exact_reference=pl.col("reference_at_partner"),
+    )
+    reused = (
+        orphans.join(exact, on="item")
+        .filter(pl.col("exact_currency") != pl.col("currency"))
+        .group_by("item")
+        .agg(reference_at_partner=pl.col("exact_reference").sort_by("exact_item").first())
+    )
+    return orphans.join(reused, on="item", how="left").select(
+        "item", "currency", "compared", "fee", "gross", "reference_at_partner", partner_date="ledger_date"
+    )
+
+
+def _own_items(plan: CasePlan, unit: Unit) -> pl.DataFrame:
+    """The unit's items as drawn for its own day alone."""
     rules, item, scenario = unit.rules, pl.col("item"), pl.col("scenario")
     key = pl.when(scenario == "refund").then(item - plan.start("refund")).otherwise(item)
     frame = (

@@ -5,9 +5,18 @@
 shares are per 10,000 rows, rounded down, so every scenario appears once `rows >= 500`:
 exact 84.5% (the rest; 10% of them lag by a day or two), refund pairs 4%, key_amount 3%,
 key_date 2%, no_key 3%, amount_mismatch 1%, date_mismatch 0.5%, currency_mismatch 0.3%,
-partner_only 1%, ledger_only 0.8%, ambiguous 0.2% (x2 on the ledger), duplicates 0.5% per side.
-Sides are equal by one identity: ledger-only items = partner-only items - ambiguous items,
-because each ambiguous item is one partner record and two ledger records.
+partner_only 1%, late_key 0.1%, late_nokey 0.1%, ledger_only 1%, ambiguous 0.2% (x2 on the
+ledger), duplicates 0.5% per side. Sides are equal by one identity: ledger-only items =
+partner-only + late items - ambiguous items, because each ambiguous item is one partner record
+and two ledger records.
+
+Late items are partner records that meet what the previous day left open (on the first day
+there is nothing, and they are partner-only records). A late_key record carries the reference
+of the first ledger twin of the previous day's ambiguous item with the same offset in its
+scenario: that twin matches it by key, and the tie's partner record then pairs with the other
+twin without a key, a day after the tie was left ambiguous. A late_nokey record pairs without a
+key with the previous day's ledger-only record of the same offset, though its reference is
+that of one of the day's key pairs (see recon.synth.items).
 """
 
 from __future__ import annotations
@@ -51,6 +60,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("currency_mismatch", 30, 1, 1, "currency_mismatch"),
     Scenario("no_key", 300, 1, 1, "matched", NO_KEY_RULE),
     Scenario("partner_only", 100, 1, 0, "missing_in_ledger"),
+    Scenario("late_key", 10, 1, 0, "missing_in_ledger"),
+    Scenario("late_nokey", 10, 1, 0, "missing_in_ledger"),
     Scenario("ledger_only", 0, 0, 1, "missing_at_partner"),
     Scenario("ambiguous", 20, 1, 2, "ambiguous"),
 )
@@ -96,7 +107,8 @@ def plan_cases(rows: int) -> CasePlan:
         raise ValueError(f"rows must be between 1 and 100,000,000, got {rows}")
     counts = {scenario.name: rows * scenario.share // 10_000 for scenario in SCENARIOS}
     duplicates = rows * DUPLICATE_SHARE // 10_000
-    counts["ledger_only"] = counts["partner_only"] - counts["ambiguous"]
+    late = counts["late_key"] + counts["late_nokey"]
+    counts["ledger_only"] = counts["partner_only"] + late - counts["ambiguous"]
     others = sum(
         count * scenario.partner_records for scenario, count in zip(SCENARIOS, counts.values(), strict=True)
     )

@@ -48,7 +48,7 @@ def partner_records(items: pl.DataFrame, plan: CasePlan, unit: Unit) -> pl.DataF
         amount_minor="gross",
         fee_minor="fee",
         booking_date=pl.lit(unit.business_date),
-        value_date=pl.lit(unit.business_date),
+        value_date="partner_date",
     )
 
 
