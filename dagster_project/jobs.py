@@ -10,15 +10,20 @@ from dagster._core.definitions.unresolved_asset_job_definition import (
 PARTNER_TAG = "recon/partner"
 
 
+def dagster_name(partner_id: str) -> str:
+    """The partner id as a Dagster group or job name allows it (no '-')."""
+    return partner_id.replace("-", "_")
+
+
 def job_name(partner_id: str) -> str:
-    return f"{partner_id.replace('-', '_')}_day"
+    return f"{dagster_name(partner_id)}_day"
 
 
 def build_partner_day_job(partner_id: str) -> PartnerJob:
     """Tagged with the partner, so the instance runs one run per partner at a time."""
     return dg.define_asset_job(
         job_name(partner_id),
-        selection=dg.AssetSelection.groups(partner_id),
+        selection=dg.AssetSelection.groups(dagster_name(partner_id)),
         tags={PARTNER_TAG: partner_id},
         description=f"Ingest, reconcile and summarise {partner_id} for one business date.",
     )

@@ -116,3 +116,15 @@ def test_partitions_follow_each_partners_calendar_and_first_day(
     assert previous_of(definitions, "paypal_gb", "2026-11-03") == []
     every_day = partitions_of(definitions, "stripe_us").get_partition_keys()
     assert every_day[:3] == ["2026-11-01", "2026-11-02", "2026-11-03"] and "2026-11-07" in every_day
+
+
+def test_a_partner_id_with_a_dash_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Partner ids may hold '-', which Dagster group and job names may not."""
+    raw = yaml.safe_load((FIXTURES / "recon.yaml").read_text(encoding="utf-8"))
+    raw["partners"]["paypal-gb"] = raw["partners"].pop("paypal_gb")
+    (tmp_path / "recon.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    monkeypatch.setenv("RECON_CONFIG", str(tmp_path / "recon.yaml"))
+    definitions = defs()
+    assert partners_of(definitions) == ["adyen_eu", "paypal-gb", "stripe_us"]
+    job = definitions.resolve_job_def("paypal_gb_day")
+    assert dg.AssetKey(["paypal-gb", "reconciliation"]) in job.asset_layer.executable_asset_keys
