@@ -7,15 +7,16 @@ import dagster as dg
 import polars as pl
 
 from recon.config import CheckThresholds
-from recon.metrics import UnitMetrics
+from recon.metrics import UnitMetrics, quarantine_problem
 from recon.money import exponent_of, format_minor
 
 BALANCE = "balance"
 MATCH_RATE = "match_rate"
 VALUE_AT_RISK = "value_at_risk"
+QUARANTINE_SHARE = "quarantine_share"
 
 
-def check_specs(asset: str) -> list[dg.AssetCheckSpec]:
+def check_specs(asset: dg.AssetKey) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
             BALANCE,
@@ -35,14 +36,21 @@ def check_specs(asset: str) -> list[dg.AssetCheckSpec]:
             description="Amount in breaks per currency stays within the partner's checks.max_value_at_risk "
             "(major units; warning).",
         ),
+        dg.AssetCheckSpec(
+            QUARANTINE_SHARE,
+            asset=asset,
+            blocking=True,
+            description="Share of each side's delivered rows quarantined stays within the partner's "
+            "checks.max_quarantine_share; a file quarantined whole always fails.",
+        ),
     ]
 
 
 def balance_check(statement: pl.DataFrame, unit: str) -> dg.AssetCheckResult:
     """ERROR severity: results that do not account for every row and every cent must not be used.
 
-    Descriptions name the partner-day (`unit`): the checks tab shows the latest evaluation of
-    any partition."""
+    Descriptions name the partner-day (`unit`): the checks tab shows the latest evaluation of the
+    partner's dates."""
     off = [
         f"{row['side']} {row['currency']}"
         for row in statement.filter(~pl.col("balanced")).iter_rows(named=True)
@@ -88,6 +96,19 @@ def value_at_risk_check(metrics: UnitMetrics, thresholds: CheckThresholds) -> dg
         description=f"{_unit(metrics)}: "
         + (f"over {limit} per currency: {listed}" if over else f"within {limit} per currency"),
         metadata={"over_limit": dg.MetadataValue.json(over), "max_value_at_risk": str(limit)},
+    )
+
+
+def quarantine_share_check(metrics: UnitMetrics, thresholds: CheckThresholds) -> dg.AssetCheckResult:
+    """ERROR severity: a day read mostly into quarantine reconciles too little to be trusted."""
+    problem = quarantine_problem(metrics, thresholds)
+    limit = thresholds.max_quarantine_share
+    return dg.AssetCheckResult(
+        check_name=QUARANTINE_SHARE,
+        passed=problem is None,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=problem or f"{_unit(metrics)}: quarantine within {limit:.1%} of each side's rows",
+        metadata={"quarantined_rows": metrics.quarantined_rows, "max_quarantine_share": str(limit)},
     )
 
 

@@ -93,3 +93,17 @@ def unit_metadata(metrics: UnitMetrics, tables: Mapping[str, Path]) -> dict[str,
         if table != "breaks":
             entries[f"{table}_schema"] = file_schema(path)
     return entries
+
+
+def checks_table(results: Sequence[dg.AssetCheckResult]) -> str:
+    """Every check of one partner-day with its outcome: Dagster's check view shows the latest
+    evaluation only, this keeps each partition's."""
+    rows = (
+        [
+            result.check_name,
+            "passed" if result.passed else f"failed ({result.severity.value})",
+            result.description,
+        ]
+        for result in results
+    )
+    return markdown_table(["check", "outcome", "detail"], rows)

@@ -10,9 +10,8 @@ import polars as pl
 import pytest
 from fixture_copy import FIXTURES, copy_fixtures
 
-from dagster_project.assets import build_assets
-from dagster_project.checks import BALANCE, MATCH_RATE, VALUE_AT_RISK, balance_check
-from dagster_project.partitions import partition_key, recon_partitions
+from dagster_project.assets import build_partner_assets
+from dagster_project.checks import BALANCE, MATCH_RATE, QUARANTINE_SHARE, VALUE_AT_RISK, balance_check
 from dagster_project.resources import ReconResource
 from recon.balance import balance_statement
 from recon.config import ReconConfig, load_config
@@ -33,6 +32,7 @@ def materialize(
     partner_id: str,
     data_dir: Path | None = None,
     raise_on_error: bool = True,
+    instance: dg.DagsterInstance | None = None,
 ) -> dg.ExecuteInProcessResult:
     """One partner-day through Dagster on a fresh instance, the resource reading `config`'s file."""
     assert config.config_path is not None
@@ -40,16 +40,17 @@ def materialize(
         config_path=str(config.config_path), data_dir=str(data_dir) if data_dir else None
     )
     return dg.materialize(
-        build_assets(recon_partitions(config)),
+        build_partner_assets(config, partner_id),
         resources={"recon": resource},
-        partition_key=str(partition_key(business_date, partner_id)),
-        instance=dg.DagsterInstance.ephemeral(),
+        partition_key=str(business_date),
+        instance=instance or dg.DagsterInstance.ephemeral(),
         raise_on_error=raise_on_error,
     )
 
 
 def materialization(result: dg.ExecuteInProcessResult, asset: str) -> dict[str, dg.MetadataValue]:
-    (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(asset)]
+    """Metadata of `asset` (e.g. `reconciliation`) materialised by a one-partner run."""
+    (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key.path[-1] == asset]
     return event.materialization.metadata
 
 
@@ -109,6 +110,9 @@ def test_reconciliation_metadata(fixture_runs) -> None:
     assert 0 < metadata["match_rate"].value < 1
     assert sum(metadata["breaks_by_type"].value.values()) > 0
     assert "USD" in metadata["value_at_risk"].value
+    checks = metadata["checks"].value.splitlines()
+    assert checks[0] == "| check | outcome | detail |"
+    assert checks[2].startswith(f"| balance | passed | {partner} {day}: balanced")
     largest = metadata["largest_open_breaks"].value.splitlines()
     assert largest[0].startswith("| break_id | break_type |")
     with duckdb.connect() as con:
@@ -132,14 +136,16 @@ def test_ingest_and_summary_metadata(fixture_runs) -> None:
 
 
 def test_checks_pass_on_the_fixtures_with_lenient_thresholds(tmp_path: Path) -> None:
-    lenient = {"checks": {"min_match_rate": "0.5", "max_value_at_risk": "100000"}}
+    lenient = {
+        "checks": {"min_match_rate": "0.5", "max_value_at_risk": "100000", "max_quarantine_share": "0.2"}
+    }
     result = materialize(copy_fixtures(tmp_path, adyen_eu=lenient), DAYS[0], "adyen_eu")
     passed = {name: check.passed for name, check in check_results(result).items()}
-    assert passed == {BALANCE: True, MATCH_RATE: True, VALUE_AT_RISK: True}
+    assert passed == {BALANCE: True, MATCH_RATE: True, VALUE_AT_RISK: True, QUARANTINE_SHARE: True}
 
 
 def test_match_rate_and_value_at_risk_warn_without_stopping_the_run(tmp_path: Path) -> None:
-    strict = {"checks": {"min_match_rate": "1.0", "max_value_at_risk": "0"}}
+    strict = {"checks": {"min_match_rate": "1.0", "max_value_at_risk": "0", "max_quarantine_share": "0.2"}}
     result = materialize(copy_fixtures(tmp_path, adyen_eu=strict), DAYS[0], "adyen_eu")
     checks = check_results(result)
     assert checks[BALANCE].passed
@@ -150,6 +156,52 @@ def test_match_rate_and_value_at_risk_warn_without_stopping_the_run(tmp_path: Pa
     assert "EUR" in (checks[VALUE_AT_RISK].description or "")
     assert result.success
     assert materialization(result, "daily_summary")
+
+
+def test_one_partners_failed_check_is_not_hidden_by_anothers_pass(tmp_path: Path) -> None:
+    """Each partner's checks are its own: the latest evaluation of a failing partner stays visible
+    after another partner passes the same check on the same instance."""
+    strict = {"checks": {"min_match_rate": "1.0", "max_value_at_risk": "0", "max_quarantine_share": "0.2"}}
+    lenient = {
+        "checks": {"min_match_rate": "0.5", "max_value_at_risk": "100000", "max_quarantine_share": "0.2"}
+    }
+    config = copy_fixtures(tmp_path, adyen_eu=strict, stripe_us=lenient)
+    instance = dg.DagsterInstance.ephemeral()
+    for partner in ("adyen_eu", "stripe_us"):
+        assert materialize(config, DAYS[0], partner, instance=instance).success
+    latest = {
+        partner: instance.get_latest_asset_check_evaluation_record(
+            dg.AssetCheckKey(dg.AssetKey([partner, "reconciliation"]), MATCH_RATE)
+        )
+        for partner in ("adyen_eu", "stripe_us")
+    }
+    outcomes = {}
+    for partner, record in latest.items():
+        assert record is not None and record.event is not None
+        evaluation = record.event.dagster_event.event_specific_data
+        outcomes[partner] = (evaluation.passed, (evaluation.description or "").split(":")[0])
+    assert outcomes == {
+        "adyen_eu": (False, f"adyen_eu {DAYS[0]}"),
+        "stripe_us": (True, f"stripe_us {DAYS[0]}"),
+    }
+
+
+def test_quarantine_over_the_partners_share_fails_and_blocks_the_summary(tmp_path: Path) -> None:
+    """The fixtures' files have a malformed row or two: with no quarantine allowed the day's
+    results are published and the check fails with recon's one line, stopping the summary."""
+    none_allowed = {"checks": {"max_quarantine_share": "0"}}
+    result = materialize(
+        copy_fixtures(tmp_path, adyen_eu=none_allowed), DAYS[0], "adyen_eu", raise_on_error=False
+    )
+    check = check_results(result)[QUARANTINE_SHARE]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    description = check.description or ""
+    assert description.startswith(f"adyen_eu {DAYS[0]}: ") and "(checks.max_quarantine_share)" in description
+    assert "\n" not in description
+    assert materialization(result, "reconciliation")
+    assert not [
+        e for e in result.get_asset_materialization_events() if e.asset_key.path[-1] == "daily_summary"
+    ]
 
 
 def test_balance_check_fails_on_a_statement_that_lost_a_matched_pair(fixture_runs, tmp_path: Path) -> None:
@@ -182,10 +234,10 @@ def test_balance_check_fails_on_a_statement_that_lost_a_matched_pair(fixture_run
 
 
 def test_only_the_balance_check_blocks() -> None:
-    assets = build_assets(recon_partitions(load_config(FIXTURES / "recon.yaml")))
-    (reconciliation,) = [a for a in assets if a.key == dg.AssetKey("reconciliation")]
+    assets = build_partner_assets(load_config(FIXTURES / "recon.yaml"), "adyen_eu")
+    (reconciliation,) = [a for a in assets if a.key == dg.AssetKey(["adyen_eu", "reconciliation"])]
     blocking = {spec.name: spec.blocking for spec in reconciliation.check_specs}
-    assert blocking == {BALANCE: True, MATCH_RATE: False, VALUE_AT_RISK: False}
+    assert blocking == {BALANCE: True, MATCH_RATE: False, VALUE_AT_RISK: False, QUARANTINE_SHARE: True}
 
 
 def test_a_missing_file_fails_the_step_with_its_one_line_message(tmp_path: Path) -> None:

@@ -2,24 +2,27 @@
 
 import os
 import shutil
+import time
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
+import polars as pl
 import pytest
 import yaml
+from dagster._core.execution.backfill import PartitionBackfill
 from fixture_copy import FIXTURES, copy_fixtures
 
 from dagster_project.definitions import build_definitions
-from dagster_project.jobs import PARTNER_DAY
 from dagster_project.resources import ReconResource
 from recon.config import ReconConfig, load_config
+from recon.pipeline import run_day
+from recon.store import Layout
 
 PARTNERS = ("adyen_eu", "paypal_gb", "stripe_us")
-
-# Dagster itself tags multi-partition runs with `dagster/partition/<dimension>` and then flags those keys.
-pytestmark = pytest.mark.filterwarnings("ignore:Non-compliant tag keys:DeprecationWarning")
+pytestmark = pytest.mark.filterwarnings("ignore:Function `AssetSelection.sources`:DeprecationWarning")
+ASSETS = ("partner_settlements", "ledger_entries", "reconciliation", "daily_summary")
 
 
 def definitions(config: ReconConfig) -> tuple[dg.Definitions, ReconResource]:
@@ -27,27 +30,36 @@ def definitions(config: ReconConfig) -> tuple[dg.Definitions, ReconResource]:
     return build_definitions(config, resource), resource
 
 
-def evaluate_schedule(config: ReconConfig, at: datetime) -> tuple[list[dg.RunRequest], str | None]:
-    """The run requests and skip message of one tick at `at`."""
+def requested(request: dg.RunRequest) -> str:
+    """`date|partner` of a run request for one partner's job."""
+    return f"{request.partition_key}|{(request.job_name or '').removesuffix('_day')}"
+
+
+def evaluate_schedules(config: ReconConfig, at: datetime) -> tuple[list[str], list[str]]:
+    """The partner-days requested and the skip messages of every partner's schedule ticking at `at`."""
     defs, _resource = definitions(config)
-    schedule = defs.resolve_schedule_def("daily_reconciliation")
-    context = dg.build_schedule_context(scheduled_execution_time=at, repository_def=defs.get_repository_def())
-    data = schedule.evaluate_tick(context)
-    return list(data.run_requests or []), data.skip_message
+    requests, skipped = [], []
+    for partner_id in sorted(config.partners):
+        schedule = defs.resolve_schedule_def(f"daily_reconciliation_{partner_id}")
+        context = dg.build_schedule_context(
+            scheduled_execution_time=at, repository_def=defs.get_repository_def()
+        )
+        data = schedule.evaluate_tick(context)
+        requests += [f"{request.partition_key}|{partner_id}" for request in data.run_requests or []]
+        skipped += [data.skip_message] if data.skip_message else []
+    return requests, skipped
 
 
 def test_schedule_runs_every_partner_for_yesterday() -> None:
     config = load_config(FIXTURES / "recon.yaml")
     defs, _resource = definitions(config)
-    schedule = defs.resolve_schedule_def("daily_reconciliation")
-    assert schedule.cron_schedule == config.orchestration.schedule_cron == "0 6 * * *"
-    assert schedule.execution_timezone == config.orchestration.schedule_timezone
-    assert schedule.job_name == PARTNER_DAY
-    requests, _skipped = evaluate_schedule(config, datetime(2026, 11, 5, 6, 0, tzinfo=ZoneInfo("UTC")))
-    assert [request.partition_key for request in requests] == [
-        f"2026-11-04|{partner}" for partner in PARTNERS
-    ]
-    assert len({request.run_key for request in requests}) == len(PARTNERS)
+    for partner in PARTNERS:
+        schedule = defs.resolve_schedule_def(f"daily_reconciliation_{partner}")
+        assert schedule.cron_schedule == config.orchestration.schedule_cron == "0 6 * * *"
+        assert schedule.execution_timezone == config.orchestration.schedule_timezone
+        assert schedule.job_name == f"{partner}_day"
+    requests, _skipped = evaluate_schedules(config, datetime(2026, 11, 5, 6, 0, tzinfo=ZoneInfo("UTC")))
+    assert requests == [f"2026-11-04|{partner}" for partner in PARTNERS]
 
 
 def test_schedule_takes_yesterday_in_its_own_time_zone(tmp_path: Path) -> None:
@@ -57,21 +69,35 @@ def test_schedule_takes_yesterday_in_its_own_time_zone(tmp_path: Path) -> None:
     (tmp_path / "recon.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
     config = load_config(tmp_path / "recon.yaml")
     defs, _resource = definitions(config)
-    schedule = defs.resolve_schedule_def("daily_reconciliation")
+    schedule = defs.resolve_schedule_def("daily_reconciliation_adyen_eu")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("30 6 * * 1-5", "Pacific/Auckland")
     at = datetime(2026, 11, 5, 6, 30, tzinfo=ZoneInfo("Pacific/Auckland"))
     assert at.astimezone(ZoneInfo("UTC")).date() == date(2026, 11, 4)
-    requests, _skipped = evaluate_schedule(config, at)
-    assert {request.partition_key for request in requests} == {
-        f"2026-11-04|{partner}" for partner in PARTNERS
-    }
+    requests, _skipped = evaluate_schedules(config, at)
+    assert requests == [f"2026-11-04|{partner}" for partner in PARTNERS]
 
 
 def test_schedule_skips_dates_before_the_first_business_date() -> None:
     config = load_config(FIXTURES / "recon.yaml")
-    requests, skipped = evaluate_schedule(config, datetime(2026, 11, 1, 6, 0, tzinfo=ZoneInfo("UTC")))
+    requests, skipped = evaluate_schedules(config, datetime(2026, 11, 1, 6, 0, tzinfo=ZoneInfo("UTC")))
     assert not requests
-    assert skipped == "2026-10-31 is not a business date partition"
+    assert skipped == [
+        "adyen_eu: 2026-10-30 is not a business date partition yet",  # weekdays: Saturday's latest is Friday
+        "paypal_gb: 2026-10-31 is not a business date partition yet",
+        "stripe_us: 2026-10-31 is not a business date partition yet",
+    ]
+
+
+def test_a_weekday_partners_friday_runs_on_monday(tmp_path: Path) -> None:
+    """Friday's partition closes when Monday begins: nothing on Saturday, Friday on Monday."""
+    raw = yaml.safe_load((FIXTURES / "recon.yaml").read_text(encoding="utf-8"))
+    raw["partners"]["paypal_gb"]["calendar"] = {"days": "weekdays"}
+    (tmp_path / "recon.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    config = load_config(tmp_path / "recon.yaml")
+    saturday, _skipped = evaluate_schedules(config, datetime(2026, 11, 7, 6, 0, tzinfo=ZoneInfo("UTC")))
+    assert saturday == ["2026-11-06|stripe_us"]
+    monday, _skipped = evaluate_schedules(config, datetime(2026, 11, 9, 6, 0, tzinfo=ZoneInfo("UTC")))
+    assert monday == ["2026-11-06|adyen_eu", "2026-11-06|paypal_gb", "2026-11-08|stripe_us"]
 
 
 class Landing:
@@ -105,7 +131,7 @@ class Landing:
         self.cursor = data.cursor
         requests = data.run_requests or []
         self.run_keys += [request.run_key or "" for request in requests]
-        return [request.partition_key or "" for request in requests]
+        return [requested(request) for request in requests]
 
 
 @pytest.fixture
@@ -176,10 +202,12 @@ class Reruns:
             definitions=self.defs,
         )
 
-    def run(self, partition: str, selection: list[dg.AssetKey] | None = None, **tags: str) -> None:
-        job = self.defs.resolve_job_def(PARTNER_DAY)
+    def run(self, unit: str, selection: list[dg.AssetKey] | None = None, **tags: str) -> None:
+        """Run the partner's job for `unit` (`date|partner`) on the shared instance."""
+        day, partner = unit.split("|")
+        job = self.defs.resolve_job_def(f"{partner}_day")
         result = job.execute_in_process(
-            instance=self.instance, partition_key=partition, asset_selection=selection, tags=tags
+            instance=self.instance, partition_key=day, asset_selection=selection, tags=tags
         )
         assert result.success
 
@@ -193,8 +221,8 @@ class Reruns:
         followed = []
         while requests := self.tick():
             for request in requests:
-                followed.append(request.partition_key or "")
-                self.run(request.partition_key or "", list(request.asset_selection or []))
+                followed.append(requested(request))
+                self.run(requested(request), list(request.asset_selection or []))
         return followed
 
 
@@ -209,9 +237,51 @@ def test_rerunning_a_day_recomputes_the_later_days_in_order(tmp_path: Path) -> N
     assert reruns.follow() == []
 
 
-def test_backfill_runs_are_left_to_the_backfill(tmp_path: Path) -> None:
+def backfill(reruns: Reruns, partner: str, days: list[str]) -> list[str]:
+    """A backfill of the partner's assets over `days` recorded on the instance, and its runs made as
+    the backfill daemon makes them (one per day, in order, tagged with the backfill); then whatever
+    the sensor asks for."""
+    keys = [dg.AssetKey([partner, asset]) for asset in ASSETS]
+    recorded = PartitionBackfill.from_asset_partitions(
+        backfill_id="bkfl0001",
+        asset_graph=reruns.defs.resolve_asset_graph(),
+        partition_names=days,
+        asset_selection=keys,
+        backfill_timestamp=time.time(),
+        tags={},
+        dynamic_partitions_store=reruns.instance,
+        all_partitions=False,
+        title=None,
+        description=None,
+        run_config=None,
+    )
+    reruns.instance.add_backfill(recorded)
+    for day in days:
+        reruns.run(f"{day}|{partner}", keys, **{"dagster/backfill": recorded.backfill_id})
+    return reruns.follow()
+
+
+def test_a_backfill_leaves_its_own_days_to_itself(tmp_path: Path) -> None:
     reruns = Reruns(tmp_path)
     for day in ("2026-11-02", "2026-11-03"):
         reruns.run(f"{day}|stripe_us")
-    reruns.run("2026-11-02|stripe_us", **{"dagster/backfill": "abcdefgh"})
-    assert reruns.tick() == []
+    assert backfill(reruns, "stripe_us", ["2026-11-02", "2026-11-03"]) == []
+
+
+def test_a_backfill_is_followed_by_the_later_reconciled_days(tmp_path: Path) -> None:
+    """Days 02 to 04 reconciled, then a backfill of 02 and 03: 04 must be recomputed from the new
+    03, as `recon run` would, so its results equal those of the CLI run over the same days."""
+    reruns = Reruns(tmp_path)
+    for day in ("2026-11-02", "2026-11-03", "2026-11-04"):
+        reruns.run(f"{day}|adyen_eu")
+    layout = Layout(reruns.config.data_dir)
+    before = layout.result("breaks", "adyen_eu", date(2026, 11, 4)).stat().st_mtime_ns
+    assert backfill(reruns, "adyen_eu", ["2026-11-02", "2026-11-03"]) == ["2026-11-04|adyen_eu"]
+    assert layout.result("breaks", "adyen_eu", date(2026, 11, 4)).stat().st_mtime_ns > before
+    for day in (date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4)):
+        run_day(reruns.config, day, ["adyen_eu"], data_dir=tmp_path / "reference")
+    for table in ("breaks", "matches", "carry"):
+        expected = pl.read_parquet(
+            Layout(tmp_path / "reference").result(table, "adyen_eu", date(2026, 11, 4))
+        )
+        assert pl.read_parquet(layout.result(table, "adyen_eu", date(2026, 11, 4))).equals(expected)

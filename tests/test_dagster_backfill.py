@@ -198,20 +198,23 @@ def reconciliation_run_times(runs: list[dict[str, Any]]) -> dict[tuple[str, str]
     """(date, partner) -> start and end time of the run that reconciled it."""
     times = {}
     for run in runs:
-        if ["reconciliation"] in [asset["path"] for asset in run["assetSelection"] or []]:
+        paths = [asset["path"] for asset in run["assetSelection"] or []]
+        for partner, _asset in (path for path in paths if path[-1] == "reconciliation"):
             tags = {tag["key"]: tag["value"] for tag in run["tags"]}
-            day, partner = tags["dagster/partition"].split("|")
-            times[(day, partner)] = (run["startTime"], run["endTime"])
+            times[(tags["dagster/partition"], partner)] = (run["startTime"], run["endTime"])
     return times
 
 
 def test_backfill_launched_like_the_ui_reconciles_days_in_order(server, tmp_path: Path) -> None:
     dev, config = server
     dev.wait_until_loaded()
-    keys = [f"{day}|{partner}" for day in DAYS for partner in PARTNERS]
+    days = {"range": {"start": str(DAYS[0]), "end": str(DAYS[-1])}}
     params = {
-        "assetSelection": [{"path": [asset]} for asset in ASSETS],
-        "partitionNames": keys,
+        "partitionsByAssets": [
+            {"assetKey": {"path": [partner, asset]}, "partitions": days}
+            for partner in PARTNERS
+            for asset in ASSETS
+        ],
         "fromFailure": False,
         "title": "end-to-end test",
     }

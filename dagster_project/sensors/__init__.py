@@ -1,6 +1,8 @@
-"""Sensors: a run when a file lands, and later days kept in step when an earlier day is re-run."""
+"""Sensors: a run when a file lands, later days kept in step when an earlier day is re-run, and
+days reconciled outside Dagster shown in it."""
 
 from dagster_project.sensors.landing import build_landing_sensor
 from dagster_project.sensors.later_days import build_later_days_sensor
+from dagster_project.sensors.published import build_published_sensor
 
-__all__ = ["build_landing_sensor", "build_later_days_sensor"]
+__all__ = ["build_landing_sensor", "build_later_days_sensor", "build_published_sensor"]

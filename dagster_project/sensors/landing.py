@@ -1,12 +1,13 @@
 """Start a partner-day run as soon as its settlement file (and the day's ledger export) has landed."""
 
 import json
+from collections.abc import Mapping
 from datetime import date
 
 import dagster as dg
 
-from dagster_project.jobs import PARTNER_DAY
-from dagster_project.partitions import is_business_date, partition_key, partner_ids
+from dagster_project.jobs import PartnerJob, job_name
+from dagster_project.partitions import is_business_date
 from dagster_project.resources import ReconResource
 from recon.config import LocalSource
 from recon.sources import local_dates
@@ -26,8 +27,10 @@ def landed_files(source: LocalSource) -> dict[date, str]:
     return files
 
 
-def build_landing_sensor(partitions: dg.MultiPartitionsDefinition) -> dg.SensorDefinition:
-    @dg.sensor(name="landing_files", job_name=PARTNER_DAY, minimum_interval_seconds=60)
+def build_landing_sensor(
+    partitions: Mapping[str, dg.TimeWindowPartitionsDefinition], jobs: list[PartnerJob]
+) -> dg.SensorDefinition:
+    @dg.sensor(name="landing_files", jobs=jobs, minimum_interval_seconds=60)
     def landing_files(context: dg.SensorEvaluationContext, recon: ReconResource) -> dg.SensorResult:
         """Requests a partner-day once both its settlement file and the day's ledger export are there.
 
@@ -40,19 +43,23 @@ def build_landing_sensor(partitions: dg.MultiPartitionsDefinition) -> dg.SensorD
             return dg.SensorResult(skip_reason="the ledger export is not in a local folder")
         ledger = landed_files(config.ledger.source)
         current: dict[str, str] = {}
-        for partner_id in partner_ids(partitions):
+        for partner_id, dates in sorted(partitions.items()):
             source = config.partners[partner_id].source if partner_id in config.partners else None
             if not isinstance(source, LocalSource):
                 continue
             for business_date, fingerprint in landed_files(source).items():
-                if business_date in ledger and is_business_date(partitions, business_date):
-                    unit = str(partition_key(business_date, partner_id))
-                    current[unit] = f"{fingerprint}|{ledger[business_date]}"
+                if business_date in ledger and is_business_date(dates, business_date):
+                    current[f"{business_date}|{partner_id}"] = f"{fingerprint}|{ledger[business_date]}"
         seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
         landed = sorted(unit for unit, files in current.items() if seen.get(unit) != files)
         return dg.SensorResult(
             run_requests=[
-                dg.RunRequest(run_key=f"{unit}|{current[unit]}", partition_key=unit) for unit in landed
+                dg.RunRequest(
+                    run_key=f"{unit}|{current[unit]}",
+                    job_name=job_name(unit.split("|")[1]),
+                    partition_key=unit.split("|")[0],
+                )
+                for unit in landed
             ],
             cursor=json.dumps(current, sort_keys=True),
         )
