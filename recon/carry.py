@@ -50,7 +50,7 @@ import duckdb
 from recon.config import MatchRule
 from recon.matching.band import nokey_pairs
 from recon.open_index import EMPTY, SORT_KEY, OpenSet, open_set_as_of
-from recon.sql import parquet
+from recon.sql import parquet, scalar
 from recon.store import Layout
 
 # What the walk needs of a record to find the records it is linked to.
@@ -178,7 +178,7 @@ def _walk_one_step(con: duckdb.DuckDBPyConnection, nokey_rules: Sequence[MatchRu
             nokey_pairs(con, rule, ends["partner"], ends["ledger"], reached_id, out)
             parts.append(f"SELECT '{other}', {reached_id} FROM {out}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE reached AS {' UNION '.join(parts)}")
-    return con.execute("SELECT count(*) FROM reached").fetchone()[0]
+    return scalar(con, "SELECT count(*) FROM reached")
 
 
 def _band_input(con: duckdb.DuckDBPyConnection, side: str, source: str, near: MatchRule | None = None) -> str:

@@ -161,7 +161,7 @@ def write_open_tally(con: duckdb.DuckDBPyConnection, open_after: OpenSet, out: P
     summary, the metrics and the checks read this, and lifecycle follows from first_seen for any
     date."""
     tally = pl.from_arrow(
-        con.execute(
+        con.sql(
             f"""SELECT break_type, currency, first_seen, count(*)::BIGINT AS items,
                    sum(abs(amount_minor))::BIGINT AS amount_minor
             FROM {open_after.sql()} WHERE keyed

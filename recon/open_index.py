@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from recon.sql import parquet, quote
+from recon.sql import first_row, parquet, quote, scalar
 from recon.store import Layout
 
 # A record's integer key, unique per side: the day it arrived and its line.
@@ -77,12 +77,13 @@ def open_set_as_of(layout: Layout, partner_id: str, as_of: date) -> OpenSet | No
 def write_checkpoint(con: duckdb.DuckDBPyConnection, open_set: OpenSet, max_days: int, out: Path) -> bool:
     """Write `open_set` to `out` when a checkpoint is due (see the module docstring); says whether
     it wrote one."""
-    entries, dead = con.execute(
+    entries, dead = first_row(
+        con,
         f"SELECT count(*) FILTER (open), count(*) FILTER (first_seen < carried_on) "
-        f"FROM {parquet(*open_set.deltas)}"
-    ).fetchone()
+        f"FROM {parquet(*open_set.deltas)}",
+    )
     if open_set.checkpoint is not None:
-        entries += con.execute(f"SELECT count(*) FROM {parquet(open_set.checkpoint)}").fetchone()[0]
+        entries += scalar(con, f"SELECT count(*) FROM {parquet(open_set.checkpoint)}")
     if len(open_set.deltas) < max_days and dead < entries - dead:
         return False
     con.execute(

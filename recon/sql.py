@@ -1,4 +1,8 @@
-"""Tiny helpers for composing DuckDB SQL text safely."""
+"""Tiny helpers for composing DuckDB SQL text safely and reading small results."""
+
+from typing import Any
+
+import duckdb
 
 
 def quote(text: str) -> str:
@@ -11,3 +15,16 @@ def parquet(*paths: object) -> str:
     (partner=..., date=...) are already columns in the files and must not be added twice."""
     files = ", ".join(quote(str(path)) for path in paths)
     return f"read_parquet([{files}], hive_partitioning = false)"
+
+
+def scalar(con: duckdb.DuckDBPyConnection, query: str) -> Any:
+    """The single value of a one-row, one-column query. The result is fetched to its end: DuckDB
+    keeps a partly fetched result open and refuses other work on the connection until it ends."""
+    ((value,),) = con.execute(query).fetchall()
+    return value
+
+
+def first_row(con: duckdb.DuckDBPyConnection, query: str) -> tuple[Any, ...]:
+    """The single row of a one-row query, fetched to its end (see `scalar`)."""
+    (row,) = con.execute(query).fetchall()
+    return row

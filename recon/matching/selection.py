@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from recon.sql import scalar
+
 RANKED = """
 CREATE OR REPLACE TEMP TABLE sel_ranked AS
 WITH r AS (
@@ -56,12 +58,13 @@ def select_one_to_one(con: duckdb.DuckDBPyConnection, candidates: str, prefix: s
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {ambiguous} (side VARCHAR, record_id VARCHAR, tied_with VARCHAR)"
     )
-    while con.execute(f"SELECT count(*) FROM {candidates}").fetchone()[0]:
+    while scalar(con, f"SELECT count(*) FROM {candidates}"):
         con.execute(RANKED.format(candidates=candidates))
-        taken = con.execute(
+        taken = scalar(
+            con,
             f"INSERT INTO {accepted} SELECT p_id, l_id FROM sel_ranked "
-            "WHERE rp = 1 AND rl = 1 AND np = 1 AND nl = 1"
-        ).fetchone()[0]
+            "WHERE rp = 1 AND rl = 1 AND np = 1 AND nl = 1",
+        )
         if taken:
             _drop_decided(con, candidates, f"SELECT p_id, l_id FROM {accepted}")
             continue
