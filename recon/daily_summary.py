@@ -16,11 +16,11 @@ import polars as pl
 from recon.config import BREAK_TYPES, ReconConfig
 from recon.day_inputs import day_inputs, records_relation
 from recon.lifecycle import AGE_BUCKETS
-from recon.locks import partners_locked
 from recon.open_breaks import open_tally
 from recon.open_breaks_view import install_open_breaks_view
 from recon.sql import parquet, quote
 from recon.store import Layout, refresh_views, write_parquet
+from recon.versions import partner_versions
 
 
 def _bucket_column(bucket: str) -> str:
@@ -96,9 +96,17 @@ def summarise_partner_day(
     config: ReconConfig, partner_id: str, business_date: date, layout: Layout
 ) -> pl.DataFrame:
     """Compute and publish `summary.parquet` for one reconciled partner-day: the last step of a
-    partner-day, so it also refreshes the SQL views over the data directory."""
-    with partners_locked(layout, [partner_id], config.engine.lock_timeout_seconds):
-        return _summarise(config, partner_id, business_date, layout)
+    partner-day, so it also refreshes the SQL views over the data directory once committed."""
+    with partner_versions(layout, [partner_id], config.engine.lock_timeout_seconds) as draft:
+        summary = _summarise(config, partner_id, business_date, draft)
+    if partner_id not in layout.drafts:  # committed here, not by an enclosing step
+        refresh_data_views(config, layout)
+    return summary
+
+
+def refresh_data_views(config: ReconConfig, layout: Layout) -> None:
+    """The SQL views over the data directory, with the derived `open_breaks` view."""
+    refresh_views(layout, lambda con: install_open_breaks_view(con, config))
 
 
 def _summarise(config: ReconConfig, partner_id: str, business_date: date, layout: Layout) -> pl.DataFrame:
@@ -118,5 +126,4 @@ def _summarise(config: ReconConfig, partner_id: str, business_date: date, layout
             con.execute(f"CREATE VIEW {view} AS SELECT * FROM {source}")
         summary = con.sql(summary_sql(partner_id, business_date, [rule.name for rule in partner.rules])).pl()
     write_parquet(summary, layout.result("summary", partner_id, business_date))
-    refresh_views(layout, lambda con: install_open_breaks_view(con, config))
     return summary

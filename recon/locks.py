@@ -6,8 +6,8 @@ tallies. Every step that reads or writes a partner's state holds `partner_lock`:
 `flock` on `<data_dir>/.locks/<partner>.lock`, released by the kernel if the process dies, so a
 crash never leaves a partner locked. The lock is re-entrant within a process (run_day holds it
 around steps that take it again). A second run waits up to `timeout` seconds, then fails with
-one line naming the holder. Holding it also makes every temporary file left in the partner's
-folders a left-over of a dead run, which `remove_leftovers` deletes.
+one line naming the holder. Holding it also makes every uncommitted draft of the partner a
+left-over of a dead run, which recon.versions deletes.
 """
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from recon.errors import ReconError
-from recon.store import Layout
 
 POLL_SECONDS = 0.1
 _held: dict[Path, tuple[int, int]] = {}  # lock path -> (file descriptor, depth) in this process
@@ -75,25 +74,3 @@ def _acquire(fd: int, path: Path, partner_id: str, timeout: float) -> None:
                     "Runs of one partner never interleave: retry when it has finished"
                 ) from None
             time.sleep(POLL_SECONDS)
-
-
-def remove_leftovers(folders: list[Path]) -> int:
-    """Delete the temporary files (`.<name>.<pid>.tmp`) a killed run left in these folders; call
-    only while holding the partner's lock. Returns how many were removed."""
-    removed = 0
-    for folder in folders:
-        for path in folder.glob(".*.tmp") if folder.is_dir() else ():
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
-
-
-@contextmanager
-def partners_locked(layout: Layout, partner_ids: Iterable[str], timeout: float) -> Iterator[None]:
-    """Hold the locks of these partners (taken in sorted order, so two runs never deadlock), and
-    remove what killed runs left in their folders when this call took a lock."""
-    with ExitStack() as stack:
-        for partner_id in sorted(set(partner_ids)):
-            if stack.enter_context(partner_lock(layout.root, partner_id, timeout)):
-                remove_leftovers(layout.partner_folders(partner_id))
-        yield

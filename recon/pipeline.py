@@ -21,18 +21,19 @@ import polars as pl
 from recon.balance import assert_balanced, assert_files_accounted, balance_statement
 from recon.carry import CarriedState, carried_participants, carried_state
 from recon.config import PartnerConfig, ReconConfig
-from recon.daily_summary import summarise_partner_day
+from recon.daily_summary import refresh_data_views, summarise_partner_day
 from recon.day_inputs import DayInputs, day_inputs, input_days, records_relation
 from recon.errors import ReconError
 from recon.ingest import IngestResult, read_ledger_file, read_partner_file
 from recon.lifecycle import write_breaks, write_carry, write_open_tally, write_resolved
-from recon.locks import LockTimeout, partners_locked
+from recon.locks import LockTimeout, partner_lock
 from recon.matching import reconcile
 from recon.metrics import UnitMetrics, quarantine_problem, unit_metrics
 from recon.open_index import SORT_KEY, write_checkpoint
 from recon.schema import SIDES
 from recon.sources import fetch
 from recon.store import Layout, publish, staging_path, write_parquet
+from recon.versions import partner_versions
 
 Progress = Callable[[str], None]
 PUBLISHED = ("matches", "breaks", "carry", "open_tally", "resolved", "quarantine", "balance")
@@ -62,27 +63,45 @@ def ingest_ledger_day(
     reconciled day that its calendar skips (recon.day_inputs). Returns the day's export, or None
     when the ledger calendar has no export on the day."""
     selected = list(partner_ids or config.partners)
-    with partners_locked(layout, selected, config.engine.lock_timeout_seconds):
-        return _ingest_ledger(config, business_date, layout, selected)
+    with partner_versions(layout, selected, config.engine.lock_timeout_seconds) as draft:
+        exports = read_ledger_exports(config, business_date, draft, selected)
+        for partner_id in selected:
+            write_ledger_slices(draft, partner_id, exports)
+    return exports.todays
 
 
-def _ingest_ledger(
+@dataclass(frozen=True)
+class LedgerExports:
+    """The ledger exports some partner-days cover, each read once, and which partner needs which."""
+
+    by_day: dict[date, IngestResult]
+    days_of: dict[str, list[date]]
+    business_date: date
+
+    @property
+    def todays(self) -> IngestResult | None:
+        return self.by_day.get(self.business_date)
+
+
+def read_ledger_exports(
     config: ReconConfig, business_date: date, layout: Layout, selected: Sequence[str]
-) -> IngestResult | None:
-    wanted: dict[date, list[str]] = {}
-    for partner_id in selected:
-        for day in day_inputs(config, layout, partner_id, business_date).ledger_dates:
-            wanted.setdefault(day, []).append(partner_id)
-    todays = None
-    for day in sorted(wanted):
-        ledger = _read_ledger(config, day, layout)
-        for partner_id in wanted[day]:
-            _write_side(layout, "ledger", partner_id, day, ledger, partner_id)
+) -> LedgerExports:
+    """Read every export the selected partners' day covers; its rows of no configured partner are
+    kept in the unrouted quarantine of that day."""
+    days_of = {pid: day_inputs(config, layout, pid, business_date).ledger_dates for pid in selected}
+    by_day = {}
+    for day in sorted({day for days in days_of.values() for day in days}):
+        ledger = by_day[day] = _read_ledger(config, day, layout)
         unrouted = ledger.quarantine.filter(~pl.col("partner").is_in(list(config.partners)))
         if unrouted.height:
             write_parquet(unrouted, layout.unrouted_quarantine(day))
-        todays = ledger if day == business_date else todays
-    return todays
+    return LedgerExports(by_day, days_of, business_date)
+
+
+def write_ledger_slices(layout: Layout, partner_id: str, exports: LedgerExports) -> None:
+    """Write the partner's canonical ledger records and quarantine of every export it needs."""
+    for day in exports.days_of[partner_id]:
+        _write_side(layout, "ledger", partner_id, day, exports.by_day[day], partner_id)
 
 
 def _read_ledger(config: ReconConfig, day: date, layout: Layout) -> IngestResult:
@@ -101,8 +120,8 @@ def ingest_partner_day(
     config: ReconConfig, partner_id: str, business_date: date, layout: Layout
 ) -> IngestResult:
     """Normalise one partner's settlement file for the day into canonical records and quarantine."""
-    with partners_locked(layout, [partner_id], config.engine.lock_timeout_seconds):
-        return _ingest_partner(config, partner_id, business_date, layout)
+    with partner_versions(layout, [partner_id], config.engine.lock_timeout_seconds) as draft:
+        return _ingest_partner(config, partner_id, business_date, draft)
 
 
 def _ingest_partner(
@@ -138,8 +157,8 @@ def reconcile_partner_day(
 ) -> UnitResult:
     """Match the day's canonical records and the carried open items that may pair with them, in a
     private in-memory DuckDB; check the balance; then publish every output at once."""
-    with partners_locked(layout, [partner_id], config.engine.lock_timeout_seconds):
-        return _reconcile(config, partner_id, business_date, layout)
+    with partner_versions(layout, [partner_id], config.engine.lock_timeout_seconds) as draft:
+        return _reconcile(config, partner_id, business_date, draft)
 
 
 def _reconcile(config: ReconConfig, partner_id: str, business_date: date, layout: Layout) -> UnitResult:
@@ -150,7 +169,10 @@ def _reconcile(config: ReconConfig, partner_id: str, business_date: date, layout
     staged = {table: staging_path(path) for table, path in finals.items()}
     raw_breaks = staging_path(finals["breaks"].with_name("raw_breaks.parquet"))
     try:
-        settings = {"memory_limit": config.engine.memory_limit, "temp_directory": str(layout.spill_dir)}
+        settings = {
+            "memory_limit": config.engine.memory_limit,
+            "temp_directory": str(layout.spill_dir(partner_id)),
+        }
         with duckdb.connect(config=settings) as con:
             quarantine = _input_views(con, layout, partner, inputs, state)
             sources = [("partner", layout.canonical_source("partner", partner_id, business_date))] + [
@@ -250,7 +272,7 @@ def run_day(
         results, due = [], []
         for partner_id in sorted(selected):
             try:
-                held.enter_context(partners_locked(layout, [partner_id], config.engine.lock_timeout_seconds))
+                held.enter_context(partner_lock(layout.root, partner_id, config.engine.lock_timeout_seconds))
             except LockTimeout as exc:
                 results.append(UnitResult(partner_id, business_date, error=f"{exc} ({business_date})"))
                 continue
@@ -267,23 +289,31 @@ def run_day(
 def _run_due(
     config: ReconConfig, business_date: date, layout: Layout, due: list[str], say: Progress
 ) -> list[UnitResult]:
+    """Each due partner as one version (recon.versions): its ledger slices, its file, the day and
+    the later days it recomputes, and their summaries are committed together or not at all."""
     try:
         say(f"{business_date}: reading ledger export")
-        if due:
-            ingest_ledger_day(config, business_date, layout, due)
+        exports = read_ledger_exports(config, business_date, layout, due)
     except Exception as exc:  # one bad export fails the day's partners, never the process
         return [UnitResult(pid, business_date, error=failure_line(exc)) for pid in due]
     results = []
     for partner_id in due:
         say(f"{business_date}: {partner_id}")
         try:
-            ingest_partner_day(config, partner_id, business_date, layout)
-            for day in (business_date, *later_reconciled_days(layout, partner_id, business_date)):
-                results.append(reconcile_partner_day(config, partner_id, day, layout))
-                summarise_partner_day(config, partner_id, day, layout)
+            with partner_versions(layout, [partner_id], config.engine.lock_timeout_seconds) as draft:
+                write_ledger_slices(draft, partner_id, exports)
+                ingest_partner_day(config, partner_id, business_date, draft)
+                days = (business_date, *later_reconciled_days(draft, partner_id, business_date))
+                reconciled = []
+                for day in days:
+                    reconciled.append(reconcile_partner_day(config, partner_id, day, draft))
+                    summarise_partner_day(config, partner_id, day, draft)
+            results += reconciled
         except Exception as exc:  # a partner's failure is its own: the others still run
             line = failure_line(exc, partner_id, business_date)
             results.append(UnitResult(partner_id, business_date, error=line))
+    if due:
+        refresh_data_views(config, layout)
     return results
 
 

@@ -1,17 +1,18 @@
-"""Where everything lives under the data directory, and how files are published atomically.
+"""Where everything lives under the data directory, and how files are written safely.
 
-A reader never sees a half-written file: every output is written to a temporary name in the
-same folder and renamed into place once complete (and, for a reconciliation unit, once its
-balance statement holds).
+A partner's state lives in version folders reached through one pointer per partner
+(recon.versions): `partners/<partner>/` holds `canonical/side=<side>/date=<date>/` and
+`results/date=<date>/`. Within a draft, every file is written under a temporary name and
+renamed into place once complete, so no file is ever changed in place.
 """
 
 from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -25,14 +26,32 @@ RESULT_TABLES = ("matches", "breaks", "resolved", "quarantine", "balance", "summ
 
 @dataclass(frozen=True)
 class Layout:
-    """Paths of the data directory; see the README's output layout section."""
+    """Paths of the data directory; see the README's output layout section. `drafts` maps the
+    partners whose uncommitted draft this layout reads and writes to their draft folder."""
 
     root: Path
+    drafts: Mapping[str, Path] = field(default_factory=dict, compare=False)
+
+    def pointer(self, partner: str) -> Path:
+        """The link naming the partner's committed version (recon.versions)."""
+        return self.root / "partners" / partner
+
+    def versions(self, partner: str) -> Path:
+        """The folder of the partner's version folders."""
+        return self.root / "store" / partner
+
+    def partner_root(self, partner: str) -> Path:
+        """The partner's draft when this layout holds one, else its committed version."""
+        return self.drafts.get(partner) or self.pointer(partner)
 
     def canonical(self, side: str, partner: str, business_date: date) -> Path:
         return (
-            self.root / "canonical" / f"side={side}" / f"partner={partner}" / f"date={business_date}"
-        ) / "records.parquet"
+            self.partner_root(partner)
+            / "canonical"
+            / f"side={side}"
+            / f"date={business_date}"
+            / "records.parquet"
+        )
 
     def canonical_quarantine(self, side: str, partner: str, business_date: date) -> Path:
         """Rows of that side's file for that partner that could not be normalised."""
@@ -43,13 +62,7 @@ class Layout:
         return self.canonical(side, partner, business_date).with_name("source.parquet")
 
     def result(self, table: str, partner: str, business_date: date) -> Path:
-        return self.root / "results" / f"partner={partner}" / f"date={business_date}" / f"{table}.parquet"
-
-    def partner_folders(self, partner: str) -> list[Path]:
-        """Every folder holding a file of the partner: its results and canonical files by day."""
-        results = (self.root / "results" / f"partner={partner}").glob("date=*")
-        canonical = (self.root / "canonical").glob(f"side=*/partner={partner}/date=*")
-        return sorted([*results, *canonical])
+        return self.partner_root(partner) / "results" / f"date={business_date}" / f"{table}.parquet"
 
     def skip_record(self, partner: str, business_date: date) -> Path:
         """Where a day closed without reconciliation is recorded (recon.skips)."""
@@ -58,7 +71,7 @@ class Layout:
     def partner_results(self, partner: str, table: str) -> list[tuple[date, Path]]:
         """Every business date that has `table` for this partner, with the file's path."""
         found = []
-        for path in (self.root / "results" / f"partner={partner}").glob(f"date=*/{table}.parquet"):
+        for path in (self.partner_root(partner) / "results").glob(f"date=*/{table}.parquet"):
             found.append((date.fromisoformat(path.parent.name.removeprefix("date=")), path))
         return sorted(found)
 
@@ -66,10 +79,10 @@ class Layout:
         """Ledger rows whose partner code matches no configured partner."""
         return self.root / "quarantine" / "ledger_unrouted" / f"date={business_date}" / "quarantine.parquet"
 
-    @property
-    def spill_dir(self) -> Path:
-        """Where DuckDB may spill intermediate data when a day does not fit its memory limit."""
-        return self.root / ".spill"
+    def spill_dir(self, partner: str) -> Path:
+        """Where DuckDB may spill intermediate data when a day of the partner does not fit its
+        memory limit; emptied before each step of the partner (recon.versions)."""
+        return self.root / ".spill" / partner
 
     @property
     def database(self) -> Path:
@@ -112,17 +125,20 @@ def refresh_views(layout: Layout, derived: Callable[[duckdb.DuckDBPyConnection],
 
     The database is built in a private file and renamed into place, so runs of several partners
     at once never contend for DuckDB's single-writer lock, and readers see the old or the new
-    file, never a half-written one. Views glob the folders, so files published later show up
-    without a refresh; a refresh is only needed for a table that had no file yet.
+    file, never a half-written one. Views glob the folders the partners' pointers name, so files
+    committed later show up without a refresh; a refresh is only needed for a table that had no
+    file yet.
     """
     layout.root.mkdir(parents=True, exist_ok=True)
     with atomic_output(layout.database) as staged:
         with duckdb.connect(str(staged)) as con:
             for table in RESULT_TABLES:
-                pattern = layout.root / "results" / "*" / "*" / f"{table}.parquet"
+                pattern = layout.root / "partners" / "*" / "results" / "*" / f"{table}.parquet"
                 _create_view(con, table, pattern)
             for side in ("partner", "ledger"):
-                pattern = layout.root / "canonical" / f"side={side}" / "*" / "*" / "records.parquet"
+                pattern = (
+                    layout.root / "partners" / "*" / "canonical" / f"side={side}" / "*" / "records.parquet"
+                )
                 _create_view(con, f"{side}_records", pattern)
             if derived is not None and _has_views(con, "breaks", "resolved", "balance"):
                 derived(con)

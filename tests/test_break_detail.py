@@ -11,7 +11,6 @@ from fixture_copy import copy_fixtures
 
 from recon.money import format_minor
 from recon.pipeline import run_day
-from recon.store import Layout
 
 DAYS = (date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4))
 
@@ -21,7 +20,7 @@ def breaks(tmp_path_factory: pytest.TempPathFactory) -> pl.DataFrame:
     config = copy_fixtures(tmp_path_factory.mktemp("detail"))
     for day in DAYS:
         assert all(result.ok for result in run_day(config, day))
-    return pl.read_parquet(Layout(config.data_dir).root / "results" / "*" / "*" / "breaks.parquet")
+    return pl.read_parquet(config.data_dir / "partners" / "*" / "results" / "*" / "breaks.parquet")
 
 
 def test_every_break_has_a_detail(breaks: pl.DataFrame) -> None:

@@ -77,7 +77,7 @@ def test_every_partition_publishes_its_results(fixture_runs) -> None:
     config, layout, runs = fixture_runs
     for (day, partner), result in runs.items():
         assert result.success
-        folder = layout.root / "results" / f"partner={partner}" / f"date={day}"
+        folder = layout.result("matches", partner, day).parent
         for table in ("matches", "breaks", "balance", "quarantine", "summary"):
             assert (folder / f"{table}.parquet").is_file(), f"{folder / table}.parquet missing after the run"
     assert not config.data_dir.exists(), "the resource's data_dir must replace the configured one"

@@ -241,7 +241,7 @@ def test_backfill_launched_like_the_ui_reconciles_days_in_order(server, tmp_path
         for partner in PARTNERS:
             for table in (*PUBLISHED, "summary"):
                 assert layout.result(table, partner, day).is_file(), f"{table} of {partner} {day} missing"
-    assert not (config.data_dir / "results" / "partner=paypal_gb").exists()
+    assert not Layout(config.data_dir).pointer("paypal_gb").exists()
 
     first_day, last_day = (open_as_of(config, layout, "adyen_eu", day) for day in (DAYS[0], DAYS[-1]))
     assert set(first_day["status"]) == {"new"}

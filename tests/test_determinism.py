@@ -55,7 +55,7 @@ def _snapshot(layout: Layout, partners: list[str], days: tuple[date, ...]) -> di
         for day in days:
             for table in TABLES:
                 assert layout.result(table, partner, day).is_file(), (partner, day, table)
-    published = sorted((layout.root / "results").rglob("*.parquet"))
+    published = sorted(layout.root.glob("partners/*/results/**/*.parquet"))
     return {path.relative_to(layout.root): path.read_bytes() for path in published}
 
 

@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 
 from recon.config import ReconConfig, load_config
+from recon.store import Layout
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PARTNERS = ("adyen_eu", "stripe_us", "paypal_gb")
@@ -60,7 +61,7 @@ def test_pipeline_output_equals_expected(tmp_path: Path, config: ReconConfig, pa
     from recon.pipeline import run_day
 
     run_day(config, day, partner_ids=[partner], data_dir=tmp_path)
-    results = tmp_path / "results" / f"partner={partner}" / f"date={day.isoformat()}"
+    results = Layout(tmp_path).result("matches", partner, day).parent
 
     matches = pl.read_parquet(results / "matches.parquet")
     assert _actual(matches, MATCH_COLUMNS) == _rows(_expected(partner, day, "matches"), MATCH_COLUMNS)

@@ -4,7 +4,7 @@ Several seeds at 100k records per side per partner-day, three partners (so every
 rule set) over two days, run in order so that the first day's open items are carried into the
 second; and a small set over four days, quick enough for every run, whose cross-day shapes (a
 reference first seen on an earlier day, a tie that a later arrival breaks) recur day after day.
-Matches are read from <data_dir>/results/partner=<id>/date=<YYYY-MM-DD>/matches.parquet; breaks
+Matches are read from <data_dir>/partners/<id>/results/date=<YYYY-MM-DD>/matches.parquet; breaks
 are the open set as of the last day (recon.open_breaks), where each record's latest decision stands.
 """
 
@@ -39,11 +39,7 @@ class Run:
 
 
 def _results(data_dir: Path, table: str, partners: tuple[str, ...], dates: tuple) -> pl.DataFrame:
-    paths = [
-        data_dir / "results" / f"partner={partner}" / f"date={day}" / f"{table}.parquet"
-        for partner in partners
-        for day in dates
-    ]
+    paths = [Layout(data_dir).result(table, partner, day) for partner in partners for day in dates]
     return pl.concat([pl.read_parquet(path) for path in paths])
 
 

@@ -41,7 +41,7 @@ def _run(config: ReconConfig, days: tuple[date, ...], data_dir: Path) -> Layout:
 def _results_but_checkpoints(layout: Layout) -> dict[Path, bytes]:
     return {
         path.relative_to(layout.root): path.read_bytes()
-        for path in sorted((layout.root / "results").rglob("*.parquet"))
+        for path in sorted(layout.root.glob("partners/*/results/**/*.parquet"))
         if path.name != "open_index.parquet"
     }
 

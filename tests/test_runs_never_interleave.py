@@ -1,5 +1,5 @@
-"""Runs of one partner never interleave, a killed run's left-overs are cleaned, and derived
-figures are never inherited from an earlier day. Real processes, real files."""
+"""Runs of one partner never interleave, and derived figures are never inherited from an earlier
+day. Real processes, real files."""
 
 from __future__ import annotations
 
@@ -97,20 +97,6 @@ def test_two_runs_of_one_day_started_together_both_finish_with_the_results_of_on
     assert run_day(alone, D2, ["adyen_eu"])[0].ok
     for table, data in concurrent.items():
         assert Layout(alone.data_dir).result(table, "adyen_eu", D2).read_bytes() == data
-
-
-def test_the_next_run_removes_what_a_killed_run_left(tmp_path: Path) -> None:
-    config = copy_fixtures(tmp_path)
-    assert all(result.ok for result in run_day(config, D2))
-    layout = Layout(config.data_dir)
-    leftovers = [
-        layout.result("matches", "adyen_eu", D2).with_name(".matches.parquet.4242.tmp"),
-        layout.canonical("partner", "adyen_eu", D2).with_name(".records.parquet.4242.tmp"),
-    ]
-    for path in leftovers:
-        path.write_bytes(b"x" * 1000)
-    assert all(result.ok for result in run_day(config, D3, ["adyen_eu"]))
-    assert not any(path.exists() for path in leftovers)
 
 
 def _tally_counted_from_open_breaks(layout: Layout, day: date) -> pl.DataFrame:

@@ -25,8 +25,8 @@ RECORD_VIEWS = ("partner_records", "ledger_records")
 def _files(layout: Layout, view: str) -> list[Path]:
     if view in RECORD_VIEWS:
         side = view.removesuffix("_records")
-        return sorted((layout.root / "canonical" / f"side={side}").glob("partner=*/date=*/records.parquet"))
-    return sorted((layout.root / "results").glob(f"partner=*/date=*/{view}.parquet"))
+        return sorted(layout.root.glob(f"partners/*/canonical/side={side}/date=*/records.parquet"))
+    return sorted(layout.root.glob(f"partners/*/results/date=*/{view}.parquet"))
 
 
 def _views(layout: Layout) -> dict[str, tuple[int, list[str]]]:
