@@ -10,6 +10,7 @@ endpoint in it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -131,9 +132,10 @@ def download(client, source: S3Source, key: str, head: Head, target: Path) -> No
                 raise ObjectChanged from None
             raise
         out.flush()
-        if out.tell() != head.size:
+        written = os.fstat(out.fileno()).st_size
+        if written != head.size:
             raise IngestError(
-                f"s3://{source.bucket}/{key}: download incomplete: {out.tell()} of {head.size} bytes"
+                f"s3://{source.bucket}/{key}: download incomplete: {written} of {head.size} bytes"
             )
 
 
