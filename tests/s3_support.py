@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -122,6 +123,13 @@ def recon_run(config: Path, day: date, cwd: Path) -> subprocess.CompletedProcess
         timeout=120,
         check=False,
     )
+
+
+def closed_port() -> int:
+    """A local port where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def landed_files(data_dir: Path) -> list[Path]:

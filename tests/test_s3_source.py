@@ -8,7 +8,6 @@ with a one-line message.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from s3_support import (
     D3,
     FIXTURES,
     PARTNER,
+    closed_port,
     ledger_on,
     moto_server,
     partner_on,
@@ -42,12 +42,6 @@ def endpoint() -> Iterator[str]:
 @pytest.fixture(autouse=True)
 def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     use_credentials(monkeypatch)
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_a_run_from_s3_equals_a_run_from_local_folders(tmp_path: Path, endpoint: str) -> None:
@@ -84,7 +78,7 @@ def test_a_missing_bucket_is_named_as_such(tmp_path: Path, endpoint: str) -> Non
 
 
 def test_a_dead_endpoint_fails_only_its_partner_without_a_traceback(tmp_path: Path) -> None:
-    dead = f"http://127.0.0.1:{_closed_port()}"
+    dead = f"http://127.0.0.1:{closed_port()}"
     config = write_config(tmp_path, {"adyen_eu": None, PARTNER: partner_on(dead), "paypal_gb": None})
     done = recon_run(config, D2, tmp_path)
     assert done.returncode == 1
