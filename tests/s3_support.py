@@ -24,7 +24,7 @@ RECON = Path(sys.executable).with_name("recon")
 BASE: dict[str, Any] = yaml.safe_load((FIXTURES / "recon.yaml").read_text(encoding="utf-8"))
 BUCKET = "recon-landing"
 PARTNER = "stripe_us"
-D2, D3 = date(2026, 11, 2), date(2026, 11, 3)
+D2, D3, D4 = date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4)
 PARTNER_PREFIX = f"settlements/{PARTNER}"
 PARTNER_PATTERN = "stripe_balance_{date:%Y-%m-%d}.csv"
 CREDENTIALS = {

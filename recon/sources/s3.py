@@ -100,20 +100,43 @@ def head_object(client, bucket: str, key: str) -> Head:
     return Head(response["ContentLength"], response["ETag"], response.get("VersionId"))
 
 
-def check_marker(client, source: S3Source, key: str) -> None:
-    """The marker object next to the file must exist when the source asks for one."""
+def marker_key(source: S3Source, key: str) -> str | None:
+    """The key of the marker object next to `key`, when the source asks for one."""
     folder, _, name = key.rpartition("/")
     marker = source.ready.marker_name(name)
     if marker is None:
-        return
-    marker_key = f"{folder}/{marker}" if folder else marker
+        return None
+    return f"{folder}/{marker}" if folder else marker
+
+
+def check_marker(client, source: S3Source, key: str) -> None:
+    """The marker object next to the file must exist when the source asks for one."""
+    marker = marker_key(source, key)
+    if marker is not None and object_etag(client, source.bucket, marker) is None:
+        where, missing = f"s3://{source.bucket}/{key}", f"s3://{source.bucket}/{marker}"
+        raise IngestError(f"{where}: not complete yet: marker {missing} missing")
+
+
+def object_etag(client, bucket: str, key: str) -> str | None:
+    """The object's ETag, or None when there is no such object."""
     try:
-        client.head_object(Bucket=source.bucket, Key=marker_key)
+        return client.head_object(Bucket=bucket, Key=key)["ETag"]
     except ClientError as exc:
         if _code(exc) in NOT_FOUND:
-            where, missing = f"s3://{source.bucket}/{key}", f"s3://{source.bucket}/{marker_key}"
-            raise IngestError(f"{where}: not complete yet: marker {missing} missing") from None
+            return None
         raise
+
+
+def keys_after(client, source: S3Source, start_after: str) -> Iterator[tuple[str, str]]:
+    """(key, ETag) of every object under the source's prefix whose key sorts after `start_after`,
+    in key order: a listing that resumes where the last one stopped instead of starting over."""
+    paginator = client.get_paginator("list_objects_v2")
+    pages = paginator.paginate(
+        Bucket=source.bucket, Prefix=source.folder, **({"StartAfter": start_after} if start_after else {})
+    )
+    for page in pages:
+        for item in page.get("Contents", []):
+            yield item["Key"], item["ETag"]
 
 
 def download(client, source: S3Source, key: str, head: Head, target: Path) -> None:
