@@ -59,12 +59,6 @@ def moto_server() -> Iterator[str]:
         server.stop()
 
 
-def use_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Test credentials only: no profile or key of the machine is read."""
-    for name, value in CREDENTIALS.items():
-        monkeypatch.setenv(name, value)
-
-
 def client(endpoint_url: str):
     return boto3.client("s3", endpoint_url=endpoint_url, region_name="us-east-1")
 

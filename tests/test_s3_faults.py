@@ -8,7 +8,7 @@ object overwritten while it downloads is never landed as a mix of two versions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +24,8 @@ from s3_support import (
     PARTNER_PREFIX,
     client,
     landed_files,
-    moto_server,
     partner_on,
     recon_run,
-    use_credentials,
     write_config,
 )
 
@@ -36,6 +34,9 @@ from recon.errors import IngestError
 from recon.pipeline import run_day
 from recon.sources import fetch
 from recon.store import Layout
+
+pytest_plugins = ["s3_fixtures"]
+pytestmark = [pytest.mark.usefixtures("aws_credentials")]
 
 KEY = f"{PARTNER_PREFIX}/{PARTNER_PATTERN.format(date=D2)}"
 ORIGIN = f"s3://{BUCKET}/{KEY}"
@@ -51,28 +52,11 @@ MB = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def upstream() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def proxy(upstream: str) -> Iterator[FaultProxy]:
-    with FaultProxy(upstream) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_credentials(monkeypatch)
-
-
-@pytest.fixture(scope="module")
-def clean_matches(proxy: FaultProxy, tmp_path_factory: pytest.TempPathFactory) -> pl.DataFrame:
+def clean_matches(s3_proxy: FaultProxy, tmp_path_factory: pytest.TempPathFactory) -> pl.DataFrame:
     """The partner-day's matches from S3 through the proxy with no fault."""
-    proxy.clear()
+    s3_proxy.clear()
     config = load_config(
-        write_config(tmp_path_factory.mktemp("clean"), {PARTNER: partner_on(proxy.url, **FAST)})
+        write_config(tmp_path_factory.mktemp("clean"), {PARTNER: partner_on(s3_proxy.url, **FAST)})
     )
     assert [result.error for result in run_day(config, D2)] == [None]
     matches = pl.read_parquet(Layout(config.data_dir).result("matches", PARTNER, D2))
@@ -90,11 +74,11 @@ def _fault(kind: Kind, method: str = "GET", **extra: Any) -> Fault:
     + [("slowdown", "HEAD", "standard"), ("reset", "HEAD", "standard"), ("slowdown", "GET", "adaptive")],
 )
 def test_a_fault_once_is_retried_and_the_day_matches_a_clean_run(
-    tmp_path: Path, proxy: FaultProxy, clean_matches: pl.DataFrame, kind: Kind, method: str, mode: str
+    tmp_path: Path, s3_proxy: FaultProxy, clean_matches: pl.DataFrame, kind: Kind, method: str, mode: str
 ) -> None:
     settings = {**FAST, "retries": {"mode": mode, "max_attempts": ATTEMPTS}}
-    config = load_config(write_config(tmp_path, {PARTNER: partner_on(proxy.url, **settings)}))
-    with proxy.only(_fault(kind, method)) as fault:
+    config = load_config(write_config(tmp_path, {PARTNER: partner_on(s3_proxy.url, **settings)}))
+    with s3_proxy.only(_fault(kind, method)) as fault:
         assert [result.error for result in run_day(config, D2)] == [None]
     assert fault.injected == 1
     layout = Layout(config.data_dir)
@@ -114,13 +98,13 @@ EXPECTED = {
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_persisting_fault_fails_only_its_partner_in_one_line(
-    tmp_path: Path, proxy: FaultProxy, kind: Kind
+    tmp_path: Path, s3_proxy: FaultProxy, kind: Kind
 ) -> None:
     attempts = 2 if kind == "stall" else ATTEMPTS  # each stall waits out the read timeout
     settings = {**FAST, "retries": {"mode": "standard", "max_attempts": attempts}}
-    partners = {"adyen_eu": None, PARTNER: partner_on(proxy.url, **settings), "paypal_gb": None}
+    partners = {"adyen_eu": None, PARTNER: partner_on(s3_proxy.url, **settings), "paypal_gb": None}
     config = write_config(tmp_path, partners)
-    with proxy.only(_fault(kind, times=1000)) as fault:
+    with s3_proxy.only(_fault(kind, times=1000)) as fault:
         done = recon_run(config, D2, tmp_path)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stdout + done.stderr
@@ -136,39 +120,39 @@ def test_a_persisting_fault_fails_only_its_partner_in_one_line(
         assert pl.read_parquet(layout.result("matches", partner, D2)).height > 0, partner
 
 
-def _big_source(proxy: FaultProxy, prefix: str, bucket: str = BUCKET) -> S3Source:
+def _big_source(s3_proxy: FaultProxy, prefix: str, bucket: str = BUCKET) -> S3Source:
     return S3Source(
         kind="s3",
         bucket=bucket,
         prefix=prefix,
         pattern="big_{date:%Y%m%d}.bin",
-        endpoint_url=proxy.url,
+        endpoint_url=s3_proxy.url,
         **FAST,
     )
 
 
-def _overwrite(upstream: str, bucket: str, key: str, versions: Iterable[bytes]) -> Any:
+def _overwrite(s3_endpoint: str, bucket: str, key: str, versions: Iterable[bytes]) -> Any:
     """An action that uploads the next of `versions` straight to the server (not via the proxy)."""
-    s3 = client(upstream)
+    s3 = client(s3_endpoint)
     uploads = iter(versions)
     return lambda: s3.put_object(Bucket=bucket, Key=key, Body=next(uploads))
 
 
 @pytest.mark.parametrize("size", [9 * MB, 1000], ids=["multipart", "single-get"])
 def test_an_object_overwritten_mid_download_is_landed_whole_in_its_new_version(
-    tmp_path: Path, proxy: FaultProxy, upstream: str, size: int
+    tmp_path: Path, s3_proxy: FaultProxy, s3_endpoint: str, size: int
 ) -> None:
-    source = _big_source(proxy, f"overwrite-{size}")
+    source = _big_source(s3_proxy, f"overwrite-{size}")
     key = source.key(D2)
     old, new = b"a" * size, b"b" * size
-    s3 = client(upstream)
+    s3 = client(s3_endpoint)
     s3.put_object(Bucket=BUCKET, Key=key, Body=old)
     ranged = size > 8 * MB
     swap = Fault("before", path=f"/{BUCKET}/{key}", ranged=ranged, after=1 if ranged else 0)
-    swap.action = _overwrite(upstream, BUCKET, key, [new])
-    with proxy.only(swap):
+    swap.action = _overwrite(s3_endpoint, BUCKET, key, [new])
+    with s3_proxy.only(swap):
         landed = fetch(source, D2, tmp_path)
-        heads = [request for request in proxy.requests if request.method == "HEAD" and key in request.path]
+        heads = [request for request in s3_proxy.requests if request.method == "HEAD" and key in request.path]
     assert swap.injected == 1
     assert len(heads) == 2, "the download started over from a new HEAD"
     assert landed.path.read_bytes() == new
@@ -178,14 +162,14 @@ def test_an_object_overwritten_mid_download_is_landed_whole_in_its_new_version(
 
 
 def test_an_object_overwritten_during_every_download_fails_cleanly(
-    tmp_path: Path, proxy: FaultProxy, upstream: str
+    tmp_path: Path, s3_proxy: FaultProxy, s3_endpoint: str
 ) -> None:
-    source = _big_source(proxy, "always-changing")
+    source = _big_source(s3_proxy, "always-changing")
     key = source.key(D2)
-    client(upstream).put_object(Bucket=BUCKET, Key=key, Body=b"a" * 9 * MB)
+    client(s3_endpoint).put_object(Bucket=BUCKET, Key=key, Body=b"a" * 9 * MB)
     swap = Fault("before", path=f"/{BUCKET}/{key}", ranged=True, after=1, times=1000)
-    swap.action = _overwrite(upstream, BUCKET, key, (bytes([65 + n % 26]) * 9 * MB for n in range(1000)))
-    with proxy.only(swap), pytest.raises(IngestError) as failure:
+    swap.action = _overwrite(s3_endpoint, BUCKET, key, (bytes([65 + n % 26]) * 9 * MB for n in range(1000)))
+    with s3_proxy.only(swap), pytest.raises(IngestError) as failure:
         fetch(source, D2, tmp_path)
     assert (
         str(failure.value)
@@ -195,18 +179,18 @@ def test_an_object_overwritten_during_every_download_fails_cleanly(
 
 
 def test_a_versioned_object_is_downloaded_in_the_version_seen_at_head(
-    tmp_path: Path, proxy: FaultProxy, upstream: str
+    tmp_path: Path, s3_proxy: FaultProxy, s3_endpoint: str
 ) -> None:
     bucket = "recon-versioned"
-    s3 = client(upstream)
+    s3 = client(s3_endpoint)
     s3.create_bucket(Bucket=bucket)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    source = _big_source(proxy, "versioned", bucket)
+    source = _big_source(s3_proxy, "versioned", bucket)
     key = source.key(D2)
     first = s3.put_object(Bucket=bucket, Key=key, Body=b"a" * 9 * MB)
     swap = Fault("before", path=f"/{bucket}/{key}", ranged=True, after=1)
-    swap.action = _overwrite(upstream, bucket, key, [b"b" * 9 * MB])
-    with proxy.only(swap):
+    swap.action = _overwrite(s3_endpoint, bucket, key, [b"b" * 9 * MB])
+    with s3_proxy.only(swap):
         landed = fetch(source, D2, tmp_path)
     assert swap.injected == 1
     assert landed.path.read_bytes() == b"a" * 9 * MB

@@ -3,7 +3,6 @@ symbolic link in a landing folder is followed, and no endpoint credential is eve
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +17,8 @@ from s3_support import (
     PARTNER_PATTERN,
     closed_port,
     landed_files,
-    moto_server,
     partner_on,
     recon_run,
-    use_credentials,
     write_config,
 )
 
@@ -30,19 +27,11 @@ from recon.errors import ConfigError, IngestError
 from recon.sources import fetch
 from recon.store import Layout
 
+pytest_plugins = ["s3_fixtures"]
+pytestmark = [pytest.mark.usefixtures("aws_credentials")]
+
 PASSWORD = "pa55-W0rd-s3cret"
 TOKEN = "tok-98765-s3cret"
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
-
-
-@pytest.fixture(autouse=True)
-def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_credentials(monkeypatch)
 
 
 def _load_with(tmp_path: Path, source: dict[str, Any]) -> str:
@@ -95,7 +84,7 @@ def test_a_local_pattern_that_would_leave_its_folder_is_refused_at_load(
 
 
 def test_a_download_that_would_resolve_outside_the_landing_folder_is_refused(
-    tmp_path: Path, endpoint: str
+    tmp_path: Path, s3_endpoint: str
 ) -> None:
     """The landing folder's own sub-folder is a link to elsewhere: checked at download, not only
     at load, so nothing is written through it."""
@@ -104,17 +93,17 @@ def test_a_download_that_would_resolve_outside_the_landing_folder_is_refused(
     bucket_folder = tmp_path / "data" / "landing" / BUCKET
     bucket_folder.mkdir(parents=True)
     (bucket_folder / "settlements").symlink_to(outside, target_is_directory=True)
-    source = load_config(write_config(tmp_path, {PARTNER: partner_on(endpoint)})).partner(PARTNER).source
+    source = load_config(write_config(tmp_path, {PARTNER: partner_on(s3_endpoint)})).partner(PARTNER).source
     with pytest.raises(IngestError, match=r"resolves outside .*/landing/recon-landing; refused$"):
         fetch(source, D2, tmp_path / "data")
     assert list(outside.rglob("*")) == []
 
 
 def test_a_key_that_escapes_is_refused_at_download_even_past_validation(
-    tmp_path: Path, endpoint: str
+    tmp_path: Path, s3_endpoint: str
 ) -> None:
     source = S3Source.model_construct(
-        kind="s3", bucket=BUCKET, prefix="../../escape", pattern=PARTNER_PATTERN, endpoint_url=endpoint
+        kind="s3", bucket=BUCKET, prefix="../../escape", pattern=PARTNER_PATTERN, endpoint_url=s3_endpoint
     )
     with pytest.raises(
         IngestError, match=r"has a '\.' or '\.\.' part; it must stay inside its folder; refused$"
@@ -163,11 +152,11 @@ def test_a_symbolic_link_in_a_landing_folder_is_refused_without_reading_it(
     assert not layout.result("matches", PARTNER, D2).exists()
 
 
-def test_endpoint_credentials_never_appear_when_a_run_fails(tmp_path: Path, endpoint: str) -> None:
+def test_endpoint_credentials_never_appear_when_a_run_fails(tmp_path: Path, s3_endpoint: str) -> None:
     """Three failing partner-days, each printing its endpoint: a dead one, one behind a proxy that
     keeps answering 503, and one whose URL carries a query token."""
     port = closed_port()
-    with FaultProxy(endpoint) as proxy:
+    with FaultProxy(s3_endpoint) as proxy:
         proxy.inject(Fault("slowdown", times=1000))
         proxied = proxy.url.replace("http://", f"http://reader:{PASSWORD}@")
         partners = {

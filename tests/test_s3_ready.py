@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +20,7 @@ from s3_support import (
     PARTNER_PREFIX,
     client,
     landed_files,
-    moto_server,
     partner_on,
-    use_credentials,
     write_config,
 )
 
@@ -32,18 +29,10 @@ from recon.errors import ConfigError
 from recon.pipeline import run_day
 from recon.store import Layout
 
+pytest_plugins = ["s3_fixtures"]
+pytestmark = [pytest.mark.usefixtures("aws_credentials")]
+
 NAME = PARTNER_PATTERN.format(date=D2)
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
-
-
-@pytest.fixture(autouse=True)
-def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_credentials(monkeypatch)
 
 
 def _local_partner(tmp_path: Path, ready: dict[str, Any]) -> tuple[Any, Path]:
@@ -75,9 +64,9 @@ def test_a_local_file_waits_until_it_has_settled(tmp_path: Path) -> None:
     assert result.error is None
 
 
-def test_an_s3_object_waits_for_its_marker_object(tmp_path: Path, endpoint: str) -> None:
+def test_an_s3_object_waits_for_its_marker_object(tmp_path: Path, s3_endpoint: str) -> None:
     config = load_config(
-        write_config(tmp_path, {PARTNER: partner_on(endpoint, ready={"marker": "_READY_{name}"})})
+        write_config(tmp_path, {PARTNER: partner_on(s3_endpoint, ready={"marker": "_READY_{name}"})})
     )
     origin = f"s3://{BUCKET}/{PARTNER_PREFIX}/{NAME}"
     [result] = run_day(config, D2)
@@ -86,7 +75,7 @@ def test_an_s3_object_waits_for_its_marker_object(tmp_path: Path, endpoint: str)
         == f"{origin}: not complete yet: marker s3://{BUCKET}/{PARTNER_PREFIX}/_READY_{NAME} missing"
     )
     assert landed_files(config.data_dir) == []
-    client(endpoint).put_object(Bucket=BUCKET, Key=f"{PARTNER_PREFIX}/_READY_{NAME}", Body=b"")
+    client(s3_endpoint).put_object(Bucket=BUCKET, Key=f"{PARTNER_PREFIX}/_READY_{NAME}", Body=b"")
     [result] = run_day(config, D2)
     assert result.error is None
     assert [path.name for path in landed_files(config.data_dir)] == [NAME]

@@ -4,7 +4,6 @@ waits for a marker when the source asks for one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -22,9 +21,7 @@ from s3_support import (
     PARTNER_PATTERN,
     PARTNER_PREFIX,
     client,
-    moto_server,
     partner_on,
-    use_credentials,
     write_config,
 )
 
@@ -35,38 +32,25 @@ from dagster_project.resources import ReconResource
 from dagster_project.sensors.s3_landing import build_s3_landing_sensor
 from recon.config import load_config
 
-pytestmark = pytest.mark.filterwarnings("ignore:Function `AssetSelection.sources`:DeprecationWarning")
-
-
-@pytest.fixture(scope="module")
-def upstream() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def proxy(upstream: str) -> Iterator[FaultProxy]:
-    with FaultProxy(upstream) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_credentials(monkeypatch)
+pytest_plugins = ["s3_fixtures"]
+pytestmark = [
+    pytest.mark.usefixtures("aws_credentials"),
+    pytest.mark.filterwarnings("ignore:Function `AssetSelection.sources`:DeprecationWarning"),
+]
 
 
 class Watch:
     """The sensor over one partner's own prefix, ticked with the cursor of the previous tick."""
 
-    def __init__(self, tmp_path: Path, proxy: FaultProxy, upstream: str, **source: Any) -> None:
+    def __init__(self, tmp_path: Path, s3_proxy: FaultProxy, s3_endpoint: str, **source: Any) -> None:
         self.prefix = f"{PARTNER_PREFIX}/{tmp_path.name}"
-        partner = {**partner_on(proxy.url, **source), "prefix": self.prefix}
+        partner = {**partner_on(s3_proxy.url, **source), "prefix": self.prefix}
         config = load_config(write_config(tmp_path, {PARTNER: partner}))
         self.resource = ReconResource(config_path=str(config.config_path))
         self.defs = build_definitions(config, self.resource)
         partitions = {PARTNER: partner_partitions(config, PARTNER)}
         self.sensor = build_s3_landing_sensor(partitions, [build_partner_day_job(PARTNER)], recent_keys=1)
-        self.proxy, self.s3 = proxy, client(upstream)
+        self.proxy, self.s3 = s3_proxy, client(s3_endpoint)
         self.cursor: str | None = None
         self.run_keys: list[str] = []
 
@@ -97,10 +81,10 @@ class Watch:
 
 
 def test_each_new_or_corrected_object_is_requested_once(
-    tmp_path: Path, proxy: FaultProxy, upstream: str
+    tmp_path: Path, s3_proxy: FaultProxy, s3_endpoint: str
 ) -> None:
     """The window of keys listed again is one key here: the cursor starts after the key before it."""
-    watch = Watch(tmp_path, proxy, upstream)
+    watch = Watch(tmp_path, s3_proxy, s3_endpoint)
     assert watch.tick() == []
     first_key, second_key = watch.upload(D2), watch.upload(D3)
     assert watch.tick() == [f"{D2}|{PARTNER}", f"{D3}|{PARTNER}"]
@@ -123,8 +107,8 @@ def test_each_new_or_corrected_object_is_requested_once(
     assert all(third_key in key for key in watch.run_keys[2:])
 
 
-def test_an_object_waits_for_its_marker(tmp_path: Path, proxy: FaultProxy, upstream: str) -> None:
-    watch = Watch(tmp_path, proxy, upstream, ready={"marker": "{name}.done"})
+def test_an_object_waits_for_its_marker(tmp_path: Path, s3_proxy: FaultProxy, s3_endpoint: str) -> None:
+    watch = Watch(tmp_path, s3_proxy, s3_endpoint, ready={"marker": "{name}.done"})
     key = watch.upload(D2)
     assert watch.tick() == []
     assert watch.tick() == [], "still no marker"
@@ -134,15 +118,17 @@ def test_an_object_waits_for_its_marker(tmp_path: Path, proxy: FaultProxy, upstr
     assert key in watch.run_keys[0]
 
 
-def test_a_day_without_its_ledger_export_waits(tmp_path: Path, proxy: FaultProxy, upstream: str) -> None:
+def test_a_day_without_its_ledger_export_waits(
+    tmp_path: Path, s3_proxy: FaultProxy, s3_endpoint: str
+) -> None:
     """The fixtures have ledger exports for a few November days only."""
-    watch = Watch(tmp_path, proxy, upstream)
+    watch = Watch(tmp_path, s3_proxy, s3_endpoint)
     watch.upload(D2, name=PARTNER_PATTERN.format(date=D2.replace(day=20)))
     assert watch.tick() == []
 
 
-def test_the_sensor_is_part_of_the_definitions(tmp_path: Path, proxy: FaultProxy) -> None:
-    config = load_config(write_config(tmp_path, {PARTNER: partner_on(proxy.url)}))
+def test_the_sensor_is_part_of_the_definitions(tmp_path: Path, s3_proxy: FaultProxy) -> None:
+    config = load_config(write_config(tmp_path, {PARTNER: partner_on(s3_proxy.url)}))
     defs = build_definitions(config, ReconResource(config_path=str(config.config_path)))
     sensor = defs.resolve_sensor_def("s3_landing")
     assert sensor.default_status == dg.DefaultSensorStatus.STOPPED

@@ -8,7 +8,6 @@ with a one-line message.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -21,10 +20,8 @@ from s3_support import (
     PARTNER,
     closed_port,
     ledger_on,
-    moto_server,
     partner_on,
     recon_run,
-    use_credentials,
     write_config,
 )
 
@@ -32,20 +29,14 @@ from recon.config import load_config
 from recon.pipeline import run_day
 from recon.store import Layout
 
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
+pytest_plugins = ["s3_fixtures"]
+pytestmark = [pytest.mark.usefixtures("aws_credentials")]
 
 
-@pytest.fixture(autouse=True)
-def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_credentials(monkeypatch)
-
-
-def test_a_run_from_s3_equals_a_run_from_local_folders(tmp_path: Path, endpoint: str) -> None:
-    remote = load_config(write_config(tmp_path / "s3", {PARTNER: partner_on(endpoint)}, ledger_on(endpoint)))
+def test_a_run_from_s3_equals_a_run_from_local_folders(tmp_path: Path, s3_endpoint: str) -> None:
+    remote = load_config(
+        write_config(tmp_path / "s3", {PARTNER: partner_on(s3_endpoint)}, ledger_on(s3_endpoint))
+    )
     local = load_config(write_config(tmp_path / "local", {PARTNER: None}))
     assert [result.error for result in run_day(remote, D2)] == [None]
     assert [result.error for result in run_day(local, D2)] == [None]
@@ -62,16 +53,16 @@ def test_a_run_from_s3_equals_a_run_from_local_folders(tmp_path: Path, endpoint:
         ), table
 
 
-def test_a_missing_object_fails_the_unit_naming_its_s3_address(tmp_path: Path, endpoint: str) -> None:
-    config = load_config(write_config(tmp_path, {PARTNER: partner_on(endpoint)}, ledger_on(endpoint)))
+def test_a_missing_object_fails_the_unit_naming_its_s3_address(tmp_path: Path, s3_endpoint: str) -> None:
+    config = load_config(write_config(tmp_path, {PARTNER: partner_on(s3_endpoint)}, ledger_on(s3_endpoint)))
     [result] = run_day(config, D3)
     assert not result.ok
     assert result.error == f"s3://{BUCKET}/settlements/{PARTNER}/stripe_balance_{D3}.csv: file not found"
     assert not Layout(config.data_dir).result("matches", PARTNER, D3).exists()
 
 
-def test_a_missing_bucket_is_named_as_such(tmp_path: Path, endpoint: str) -> None:
-    config = load_config(write_config(tmp_path, {PARTNER: partner_on(endpoint, bucket="no-such-bucket")}))
+def test_a_missing_bucket_is_named_as_such(tmp_path: Path, s3_endpoint: str) -> None:
+    config = load_config(write_config(tmp_path, {PARTNER: partner_on(s3_endpoint, bucket="no-such-bucket")}))
     [result] = run_day(config, D2)
     key = f"settlements/{PARTNER}/stripe_balance_{D2}.csv"
     assert result.error == f"s3://no-such-bucket/{key}: bucket 'no-such-bucket' not found"
