@@ -7,7 +7,12 @@ from dagster_project.jobs import build_partner_day_job
 from dagster_project.partitions import partner_partitions
 from dagster_project.resources import BUNDLED_CONFIG, ReconResource
 from dagster_project.schedules import build_daily_schedule
-from dagster_project.sensors import build_landing_sensor, build_later_days_sensor, build_published_sensor
+from dagster_project.sensors import (
+    build_landing_sensor,
+    build_later_days_sensor,
+    build_published_sensor,
+    build_s3_landing_sensor,
+)
 from recon.config import ReconConfig, load_config
 
 
@@ -29,6 +34,7 @@ def build_definitions(config: ReconConfig, recon: ReconResource) -> dg.Definitio
         ],
         sensors=[
             build_landing_sensor(partitions, jobs),
+            build_s3_landing_sensor(partitions, jobs),
             build_later_days_sensor(partners, jobs),
             build_published_sensor(partitions),
         ],

@@ -10,14 +10,17 @@ import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from string import Formatter
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from recon.calendar import BusinessCalendar
-from recon.date_pattern import parse_pattern
+from recon.date_pattern import SAMPLE_DAY, parse_pattern
 from recon.errors import ConfigError
+from recon.sources.paths import check_relative
 
 PARTNER_ID = re.compile(r"^[a-z0-9_-]+$")
 CANONICAL_TYPES = ("payment", "refund", "chargeback", "fee", "payout", "adjustment")
@@ -37,16 +40,65 @@ class DatedFile(Strict):
     @field_validator("pattern")
     @classmethod
     def _one_date_field(cls, value: str) -> str:
+        """One date field, and names (folders included) that stay inside the source's folder."""
         parse_pattern(value)
+        check_relative(value.format(date=SAMPLE_DAY))
         return value
 
     def file_name(self, business_date: date) -> str:
         return self.pattern.format(date=business_date)
 
 
+class Ready(Strict):
+    """When a file counts as complete. Default: as soon as it is there."""
+
+    marker: str | None = Field(
+        default=None,
+        description="name of a file next to the data file that must exist, e.g. '{name}.done'; "
+        "{name} is the data file's name",
+    )
+
+    @field_validator("marker")
+    @classmethod
+    def _plain_marker(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        fields = [part[1:] for part in Formatter().parse(value) if part[1] is not None]
+        if any(field != "name" or spec or conv for field, spec, conv in fields):
+            raise ValueError("the only field a marker takes is {name}, e.g. '{name}.done'")
+        sample = value.format(name="file.csv")
+        if sample == "file.csv":
+            raise ValueError("a marker must differ from the file it marks")
+        if "/" in sample:
+            raise ValueError("a marker lies next to its file: no '/' in it")
+        check_relative(sample)
+        return value
+
+    def marker_name(self, name: str) -> str | None:
+        """The marker's file name for a data file named `name` (its last path part), if any."""
+        return None if self.marker is None else self.marker.format(name=name)
+
+
+class LocalReady(Ready):
+    settle_seconds: float = Field(
+        default=0, ge=0, description="the file's modification time must be at least this old"
+    )
+
+
 class LocalSource(DatedFile):
     kind: Literal["local"] = "local"
     path: Path
+    ready: LocalReady = LocalReady()
+
+
+class Retries(Strict):
+    """botocore's retry policy for every S3 request (transient errors, throttling, timeouts)."""
+
+    mode: Literal["standard", "adaptive"] = "standard"
+    max_attempts: int = Field(default=5, ge=1, le=20, description="attempts per request, the first included")
+
+
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 class S3Source(DatedFile):
@@ -55,6 +107,48 @@ class S3Source(DatedFile):
     prefix: str = ""
     endpoint_url: str | None = None
     region: str | None = None
+    retries: Retries = Retries()
+    connect_timeout_seconds: float = Field(default=10, gt=0)
+    read_timeout_seconds: float = Field(default=60, gt=0)
+    ready: Ready = Ready()
+
+    @field_validator("bucket")
+    @classmethod
+    def _bucket_name(cls, value: str) -> str:
+        if not BUCKET_NAME.match(value) or ".." in value:
+            raise ValueError("not an S3 bucket name (3-63 of a-z, 0-9, '.', '-')")
+        return value
+
+    @field_validator("prefix")
+    @classmethod
+    def _relative_prefix(cls, value: str) -> str:
+        if value:
+            check_relative(value.removesuffix("/"))
+        return value
+
+    @field_validator("endpoint_url")
+    @classmethod
+    def _http_endpoint(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError("must be an http:// or https:// URL with a host")
+        return value
+
+    @property
+    def folder(self) -> str:
+        """The prefix as a folder of keys: '' or ending in exactly one '/'."""
+        return f"{self.prefix.removesuffix('/')}/" if self.prefix else ""
+
+    def key(self, business_date: date) -> str:
+        """The object key of the day's file: prefix, then the pattern's name."""
+        return self.folder + self.file_name(business_date)
+
+    def day_of_key(self, key: str) -> date | None:
+        """The business date an object key stands for, or None when it is not one of this source's."""
+        if not key.startswith(self.folder):
+            return None
+        return parse_pattern(self.pattern).day_of(key[len(self.folder) :])
 
 
 Source = Annotated[LocalSource | S3Source, Field(discriminator="kind")]

@@ -105,9 +105,9 @@ def write_ledger_slices(layout: Layout, partner_id: str, exports: LedgerExports)
 
 
 def _read_ledger(config: ReconConfig, day: date, layout: Layout) -> IngestResult:
-    path = fetch(config.ledger.source, day, layout.root)
+    landed = fetch(config.ledger.source, day, layout.root)
     return read_ledger_file(
-        path,
+        landed.path,
         config.ledger,
         config.partners,
         day,
@@ -128,9 +128,9 @@ def _ingest_partner(
     config: ReconConfig, partner_id: str, business_date: date, layout: Layout
 ) -> IngestResult:
     partner = config.partner(partner_id)
-    path = fetch(partner.source, business_date, layout.root)
+    landed = fetch(partner.source, business_date, layout.root)
     settlement = read_partner_file(
-        path,
+        landed.path,
         partner,
         business_date,
         config.reporting_timezone,

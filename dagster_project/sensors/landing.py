@@ -6,9 +6,10 @@ from datetime import date
 
 import dagster as dg
 
-from dagster_project.jobs import PartnerJob, job_name
+from dagster_project.jobs import PartnerJob
 from dagster_project.partitions import is_business_date
 from dagster_project.resources import ReconResource
+from dagster_project.sensors.run_keys import changed_units, partner_day_requests, unit
 from recon.config import LocalSource
 from recon.sources import local_dates
 
@@ -49,18 +50,10 @@ def build_landing_sensor(
                 continue
             for business_date, fingerprint in landed_files(source).items():
                 if business_date in ledger and is_business_date(dates, business_date):
-                    current[f"{business_date}|{partner_id}"] = f"{fingerprint}|{ledger[business_date]}"
+                    current[unit(business_date, partner_id)] = f"{fingerprint}|{ledger[business_date]}"
         seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-        landed = sorted(unit for unit, files in current.items() if seen.get(unit) != files)
         return dg.SensorResult(
-            run_requests=[
-                dg.RunRequest(
-                    run_key=f"{unit}|{current[unit]}",
-                    job_name=job_name(unit.split("|")[1]),
-                    partition_key=unit.split("|")[0],
-                )
-                for unit in landed
-            ],
+            run_requests=partner_day_requests(current, changed_units(current, seen)),
             cursor=json.dumps(current, sort_keys=True),
         )
 
