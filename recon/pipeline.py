@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -25,6 +26,7 @@ from recon.daily_summary import summarise_partner_day
 from recon.day_inputs import DayInputs, day_inputs, input_days, records_relation
 from recon.errors import ReconError
 from recon.ingest import IngestResult, read_ledger_file, read_partner_file
+from recon.landing_registry import Arrival, Decision, LandingRegistry, Outcome, arrival_of
 from recon.lifecycle import write_breaks, write_carry, write_open_tally, write_resolved
 from recon.locks import LockTimeout, partners_locked
 from recon.matching import reconcile
@@ -47,47 +49,80 @@ class UnitResult:
     business_date: date
     error: str | None = None
     metrics: UnitMetrics | None = None
+    notes: tuple[str, ...] = ()  # what the run did with re-delivered files, one line each
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
 
+@dataclass(frozen=True)
+class Redelivery:
+    """What a run does with a file the landing registry has seen (README, "Re-delivery"):
+    `rerun` reads and reconciles a day again although nothing changed (after a configuration
+    change); `accept_duplicate` ingests a file with the bytes of another business date's file."""
+
+    rerun: bool = False
+    accept_duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class LedgerIntake:
+    """The ledger exports a run looked at: the business date's export when it was read, and the
+    registry's decision for each partner's slice of each export."""
+
+    todays: IngestResult | None
+    decisions: list[Decision]
+
+
 def ingest_ledger_day(
-    config: ReconConfig, business_date: date, layout: Layout, partner_ids: Sequence[str] | None = None
+    config: ReconConfig,
+    business_date: date,
+    layout: Layout,
+    partner_ids: Sequence[str] | None = None,
+    accept_duplicate: bool = False,
 ) -> IngestResult | None:
     """Split the ledger exports a partner-day covers into canonical records and quarantine per
     partner (all partners, or only those given: a run for one partner rewrites only that
     partner's slices). That is the day's export, and those of the dates since the partner's last
-    reconciled day that its calendar skips (recon.day_inputs). Returns the day's export, or None
-    when the ledger calendar has no export on the day."""
+    reconciled day that its calendar skips (recon.day_inputs). Always reads them (a direct call
+    asks for it); an export with the bytes of another date's is refused unless accepted. Returns
+    the day's export, or None when the ledger calendar has no export on the day."""
     selected = list(partner_ids or config.partners)
+    redelivery = Redelivery(rerun=True, accept_duplicate=accept_duplicate)
     with partners_locked(layout, selected, config.engine.lock_timeout_seconds):
-        return _ingest_ledger(config, business_date, layout, selected)
+        return _ingest_ledger(config, business_date, layout, selected, redelivery).todays
 
 
 def _ingest_ledger(
-    config: ReconConfig, business_date: date, layout: Layout, selected: Sequence[str]
-) -> IngestResult | None:
+    config: ReconConfig, business_date: date, layout: Layout, selected: Sequence[str], redelivery: Redelivery
+) -> LedgerIntake:
     wanted: dict[date, list[str]] = {}
     for partner_id in selected:
         for day in day_inputs(config, layout, partner_id, business_date).ledger_dates:
             wanted.setdefault(day, []).append(partner_id)
-    todays = None
+    todays, decisions = None, []
     for day in sorted(wanted):
-        ledger = _read_ledger(config, day, layout)
-        for partner_id in wanted[day]:
-            _write_side(layout, "ledger", partner_id, day, ledger, partner_id)
+        path = fetch(config.ledger.source, day, layout.root)
+        seen = arrival_of(path, "ledger", "", day, config.ledger.source.file_name(day))  # hashed once
+        landed = [_land(layout, redelivery, business_date, replace(seen, partner=pid)) for pid in wanted[day]]
+        decisions += landed
+        reading = [decision for decision in landed if decision.read]
+        if not reading:
+            continue
+        ledger = _read_recorded(layout, reading, partial(_split_export, config, layout, day, path, reading))
         unrouted = ledger.quarantine.filter(~pl.col("partner").is_in(list(config.partners)))
         if unrouted.height:
             write_parquet(unrouted, layout.unrouted_quarantine(day))
         todays = ledger if day == business_date else todays
-    return todays
+    return LedgerIntake(todays, decisions)
 
 
-def _read_ledger(config: ReconConfig, day: date, layout: Layout) -> IngestResult:
-    path = fetch(config.ledger.source, day, layout.root)
-    return read_ledger_file(
+def _split_export(
+    config: ReconConfig, layout: Layout, day: date, path: Path, reading: Sequence[Decision]
+) -> IngestResult:
+    """Read one ledger export and write the slices of the partners whose decision reads it."""
+    ledger = read_ledger_file(
         path,
         config.ledger,
         config.partners,
@@ -95,30 +130,76 @@ def _read_ledger(config: ReconConfig, day: date, layout: Layout) -> IngestResult
         config.reporting_timezone,
         source_name=config.ledger.source.file_name(day),
     )
+    for decision in reading:
+        _write_side(layout, "ledger", decision.arrival.partner, day, ledger, decision.arrival.partner)
+    return ledger
+
+
+def _land(layout: Layout, redelivery: Redelivery, business_date: date, seen: Arrival) -> Decision:
+    """Register one side's file of the partner-day `business_date` and decide what it is.
+    Identical bytes are left alone only when the partner-day is reconciled from the canonical
+    files they gave."""
+    settled = (
+        not redelivery.rerun
+        and layout.result("carry", seen.partner, business_date).is_file()
+        and layout.canonical_source(seen.side, seen.partner, seen.business_date).is_file()
+    )
+    return LandingRegistry(layout.root).decide(
+        seen, skip_unchanged=settled, accept_duplicate=redelivery.accept_duplicate
+    )
+
+
+def _read_recorded(
+    layout: Layout, decisions: Sequence[Decision], read: Callable[[], IngestResult]
+) -> IngestResult:
+    """Run `read` (read the file, write its canonical files); then the registry marks these
+    decisions ingested, or failed when it stopped, so only a file whose rows are in the canonical
+    files ever counts as the day's file."""
+    registry = LandingRegistry(layout.root)
+    try:
+        result = read()
+    except BaseException:
+        for decision in decisions:
+            registry.failed(decision)
+        raise
+    for decision in decisions:
+        registry.ingested(decision, result.source.data_rows)
+    return result
 
 
 def ingest_partner_day(
-    config: ReconConfig, partner_id: str, business_date: date, layout: Layout
+    config: ReconConfig, partner_id: str, business_date: date, layout: Layout, accept_duplicate: bool = False
 ) -> IngestResult:
-    """Normalise one partner's settlement file for the day into canonical records and quarantine."""
+    """Normalise one partner's settlement file for the day into canonical records and quarantine.
+    Always reads it (a direct call asks for it); a file with the bytes of another day's file is
+    refused unless accepted."""
     with partners_locked(layout, [partner_id], config.engine.lock_timeout_seconds):
-        return _ingest_partner(config, partner_id, business_date, layout)
+        redelivery = Redelivery(rerun=True, accept_duplicate=accept_duplicate)
+        decision, path = _land_partner(config, partner_id, business_date, layout, redelivery)
+        return _ingest_partner(config, decision, layout, path)
 
 
-def _ingest_partner(
-    config: ReconConfig, partner_id: str, business_date: date, layout: Layout
-) -> IngestResult:
+def _land_partner(
+    config: ReconConfig, partner_id: str, business_date: date, layout: Layout, redelivery: Redelivery
+) -> tuple[Decision, Path]:
+    source = config.partner(partner_id).source
+    path = fetch(source, business_date, layout.root)
+    seen = arrival_of(path, "partner", partner_id, business_date, source.file_name(business_date))
+    return _land(layout, redelivery, business_date, seen), path
+
+
+def _ingest_partner(config: ReconConfig, decision: Decision, layout: Layout, path: Path) -> IngestResult:
+    partner_id, business_date = decision.arrival.partner, decision.arrival.business_date
     partner = config.partner(partner_id)
-    path = fetch(partner.source, business_date, layout.root)
-    settlement = read_partner_file(
-        path,
-        partner,
-        business_date,
-        config.reporting_timezone,
-        source_name=partner.source.file_name(business_date),
-    )
-    _write_side(layout, "partner", partner_id, business_date, settlement, None)
-    return settlement
+
+    def read_settlement() -> IngestResult:
+        settlement = read_partner_file(
+            path, partner, business_date, config.reporting_timezone, source_name=decision.arrival.source_file
+        )
+        _write_side(layout, "partner", partner_id, business_date, settlement, None)
+        return settlement
+
+    return _read_recorded(layout, [decision], read_settlement)
 
 
 def _write_side(
@@ -233,9 +314,11 @@ def run_day(
     partner_ids: Sequence[str] | None = None,
     data_dir: Path | None = None,
     progress: Progress | None = None,
+    redelivery: Redelivery = Redelivery(),
 ) -> list[UnitResult]:
     """Ingest and reconcile the selected partners (default: all) for one business date, then
-    recompute, in order, any later day of those partners that was reconciled before."""
+    recompute, in order, any later day of those partners that was reconciled before. A day
+    already reconciled from byte-identical files is left as it is unless `redelivery.rerun`."""
     layout = Layout(Path(data_dir) if data_dir else config.data_dir)
     say = progress or (lambda _message: None)
     if partner_ids:
@@ -261,30 +344,67 @@ def run_day(
                 results.append(
                     UnitResult(partner_id, business_date, error=f"{partner_id} {business_date}: {problem}")
                 )
-        return results + _run_due(config, business_date, layout, due, say)
+        return results + _run_due(config, business_date, layout, due, say, redelivery)
 
 
 def _run_due(
-    config: ReconConfig, business_date: date, layout: Layout, due: list[str], say: Progress
+    config: ReconConfig,
+    business_date: date,
+    layout: Layout,
+    due: list[str],
+    say: Progress,
+    redelivery: Redelivery,
 ) -> list[UnitResult]:
     try:
         say(f"{business_date}: reading ledger export")
-        if due:
-            ingest_ledger_day(config, business_date, layout, due)
+        ledger = _ingest_ledger(config, business_date, layout, due, redelivery) if due else None
     except Exception as exc:  # one bad export fails the day's partners, never the process
         return [UnitResult(pid, business_date, error=failure_line(exc)) for pid in due]
     results = []
     for partner_id in due:
         say(f"{business_date}: {partner_id}")
         try:
-            ingest_partner_day(config, partner_id, business_date, layout)
-            for day in (business_date, *later_reconciled_days(layout, partner_id, business_date)):
-                results.append(reconcile_partner_day(config, partner_id, day, layout))
+            decision, path = _land_partner(config, partner_id, business_date, layout, redelivery)
+            decisions = [decision, *(d for d in ledger.decisions if d.arrival.partner == partner_id)]
+            if not any(d.read for d in decisions):
+                results.append(_unchanged(config, layout, decision))
+                continue
+            if decision.read:
+                _ingest_partner(config, decision, layout, path)
+            later = later_reconciled_days(layout, partner_id, business_date)
+            notes = _notes(decisions, later)
+            for day in (business_date, *later):
+                result = reconcile_partner_day(config, partner_id, day, layout)
+                results.append(replace(result, notes=notes) if day == business_date else result)
                 summarise_partner_day(config, partner_id, day, layout)
         except Exception as exc:  # a partner's failure is its own: the others still run
             line = failure_line(exc, partner_id, business_date)
             results.append(UnitResult(partner_id, business_date, error=line))
     return results
+
+
+def _notes(decisions: Sequence[Decision], later: Sequence[date]) -> tuple[str, ...]:
+    """The lines about corrected and accepted files; a correction says which days it re-runs."""
+    days = f" and {len(later)} later day(s) to {later[-1]}" if later else ""
+    notes = []
+    for decision in decisions:
+        line = decision.line()
+        if line and decision.outcome is Outcome.CORRECTION:
+            line += f"; reconciling {decision.arrival.business_date}{days} again"
+        notes += [line] if line else []
+    return tuple(notes)
+
+
+def _unchanged(config: ReconConfig, layout: Layout, decision: Decision) -> UnitResult:
+    """A reconciled day whose files came again byte for byte: its published results stand, and so
+    does the verdict of its quarantine gate."""
+    partner = config.partner(decision.arrival.partner)
+    business_date = decision.arrival.business_date
+    metrics = unit_metrics(layout, partner, business_date)
+    note = f"{partner.id} {business_date}: unchanged re-delivery of {decision.arrival.origin}; nothing to do"
+    return UnitResult(
+        partner.id, business_date, quarantine_problem(metrics, partner.checks), metrics, notes=(note,)
+    )
 
 
 def failure_line(exc: Exception, partner_id: str | None = None, business_date: date | None = None) -> str:
