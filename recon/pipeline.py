@@ -372,7 +372,7 @@ def _run_due(
             if decision.read:
                 _ingest_partner(config, decision, layout, path)
             later = later_reconciled_days(layout, partner_id, business_date)
-            notes = _notes(decisions, later)
+            notes = _notes(decisions, business_date, later)
             for day in (business_date, *later):
                 result = reconcile_partner_day(config, partner_id, day, layout)
                 results.append(replace(result, notes=notes) if day == business_date else result)
@@ -383,14 +383,14 @@ def _run_due(
     return results
 
 
-def _notes(decisions: Sequence[Decision], later: Sequence[date]) -> tuple[str, ...]:
+def _notes(decisions: Sequence[Decision], business_date: date, later: Sequence[date]) -> tuple[str, ...]:
     """The lines about corrected and accepted files; a correction says which days it re-runs."""
     days = f" and {len(later)} later day(s) to {later[-1]}" if later else ""
     notes = []
     for decision in decisions:
         line = decision.line()
         if line and decision.outcome is Outcome.CORRECTION:
-            line += f"; reconciling {decision.arrival.business_date}{days} again"
+            line += f"; reconciling {business_date}{days} again"
         notes += [line] if line else []
     return tuple(notes)
 
