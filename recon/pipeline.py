@@ -137,12 +137,15 @@ def _split_export(
 
 def _land(layout: Layout, redelivery: Redelivery, business_date: date, seen: Arrival) -> Decision:
     """Register one side's file of the partner-day `business_date` and decide what it is.
-    Identical bytes are left alone only when the partner-day is reconciled from the canonical
-    files they gave."""
+    Identical bytes are left alone only when the partner-day was reconciled after its canonical
+    files were last written (a run that wrote them and then stopped left the day stale)."""
+    results = layout.result("carry", seen.partner, business_date)
+    canonical = layout.canonical_source(seen.side, seen.partner, seen.business_date)
     settled = (
         not redelivery.rerun
-        and layout.result("carry", seen.partner, business_date).is_file()
-        and layout.canonical_source(seen.side, seen.partner, seen.business_date).is_file()
+        and results.is_file()
+        and canonical.is_file()
+        and canonical.stat().st_mtime_ns <= results.stat().st_mtime_ns
     )
     return LandingRegistry(layout.root).decide(
         seen, skip_unchanged=settled, accept_duplicate=redelivery.accept_duplicate

@@ -10,6 +10,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 from fixture_copy import copy_fixtures
 
 from recon.config import ReconConfig
@@ -162,6 +163,37 @@ def test_yesterdays_file_under_todays_name_is_refused_and_the_other_partners_run
         "now unchanged"
     )
     assert outcomes(config, "stripe_us")[-1] == (str(D3), "unchanged")
+
+
+def _withdraw_a_stripe_ledger_entry(root: Path, day: date) -> None:
+    export = root / "ledger" / f"ledger_{day}.csv"
+    lines = export.read_text(encoding="utf-8").splitlines(keepends=True)
+    withdrawn = next(line for line in lines if ",STRIPE," in line)
+    export.write_text("".join(line for line in lines if line != withdrawn), encoding="utf-8")
+
+
+def test_a_day_whose_ledger_was_corrected_by_a_run_that_then_failed_is_never_left_stale(
+    tmp_path: Path,
+) -> None:
+    config = copy_fixtures(tmp_path / "a")
+    run_in_order(config, "stripe_us", (D2, D3))
+    _withdraw_a_stripe_ledger_entry(tmp_path / "a", D3)
+    settlement = tmp_path / "a" / STRIPE.format(day=D3)
+    original = settlement.read_bytes()
+    settlement.write_bytes((tmp_path / "a" / STRIPE.format(day=D2)).read_bytes())
+    (refused,) = run_day(config, D3, ["stripe_us"])  # reads the corrected ledger, refuses the partner file
+    assert "refused" in str(refused.error)
+    settlement.write_bytes(original)
+
+    (rerun,) = run_day(config, D3, ["stripe_us"])
+
+    assert rerun.ok and rerun.notes == (), rerun.notes
+    reference = copy_fixtures(tmp_path / "b")
+    _withdraw_a_stripe_ledger_entry(tmp_path / "b", D3)
+    run_in_order(reference, "stripe_us", (D2, D3))
+    for table in ("matches", "breaks", "carry"):
+        expected = pl.read_parquet(Layout(reference.data_dir).result(table, "stripe_us", D3))
+        assert pl.read_parquet(Layout(config.data_dir).result(table, "stripe_us", D3)).equals(expected), table
 
 
 def test_a_ledger_export_with_another_days_bytes_fails_the_day_in_one_line(tmp_path: Path) -> None:
