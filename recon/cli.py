@@ -20,7 +20,6 @@ from recon.errors import ReconError
 
 if TYPE_CHECKING:
     from recon.config import ReconConfig
-    from recon.pipeline import Redelivery
 
 BUNDLED_CONFIG = Path(__file__).resolve().parent.parent / "fixtures" / "recon.yaml"
 FAILED, USAGE = 1, 2
@@ -109,7 +108,8 @@ def _run_days(
     days: list[date],
     partners: list[str] | None,
     data_dir: Path,
-    redelivery: Redelivery | None = None,
+    rerun: bool = False,
+    accept_duplicate: bool = False,
 ) -> None:
     """Run each day in order, print the summary and what was done with re-delivered files, and
     exit 1 if any partner-day failed."""
@@ -123,9 +123,10 @@ def _run_days(
     if not out.is_terminal:
         out = Console(width=160, **plain)
     results: list[UnitResult] = []
+    redelivery = Redelivery(rerun=rerun, accept_duplicate=accept_duplicate)
     with Console(stderr=True, **plain).status("reconciling") as status:
         for day in days:
-            results += run_day(config, day, partners, data_dir, status.update, redelivery or Redelivery())
+            results += run_day(config, day, partners, data_dir, status.update, redelivery)
     out.print(summary_table(results))
     for note in (note for result in results for note in result.notes):
         typer.echo(note)
@@ -158,12 +159,9 @@ def run(
 ) -> None:
     """Reconcile one business date for every partner, or only those given. A day already
     reconciled from the same files is left as it is (--rerun to reconcile it again)."""
-    from recon.pipeline import Redelivery
-
     day = parse_date(business_date)
     loaded = load_or_exit(config, partner)
-    redelivery = Redelivery(rerun=rerun, accept_duplicate=accept_duplicate_file)
-    _run_days(loaded, [day], partner, data_dir_or_exit(loaded, data_dir), redelivery)
+    _run_days(loaded, [day], partner, data_dir_or_exit(loaded, data_dir), rerun, accept_duplicate_file)
 
 
 @app.command()
