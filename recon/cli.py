@@ -103,11 +103,19 @@ def data_dir_or_exit(config: ReconConfig, override: Path | None) -> Path:
     return path
 
 
-def _run_days(config: ReconConfig, days: list[date], partners: list[str] | None, data_dir: Path) -> None:
-    """Run each day in order, print the summary, and exit 1 if any partner-day failed."""
+def _run_days(
+    config: ReconConfig,
+    days: list[date],
+    partners: list[str] | None,
+    data_dir: Path,
+    rerun: bool = False,
+    accept_duplicate: bool = False,
+) -> None:
+    """Run each day in order, print the summary and what was done with re-delivered files, and
+    exit 1 if any partner-day failed."""
     from rich.console import Console
 
-    from recon.pipeline import UnitResult, run_day
+    from recon.pipeline import Redelivery, UnitResult, run_day
     from recon.summary import summary_table
 
     plain = {"markup": False, "emoji": False, "highlight": False}
@@ -115,10 +123,13 @@ def _run_days(config: ReconConfig, days: list[date], partners: list[str] | None,
     if not out.is_terminal:
         out = Console(width=160, **plain)
     results: list[UnitResult] = []
+    redelivery = Redelivery(rerun=rerun, accept_duplicate=accept_duplicate)
     with Console(stderr=True, **plain).status("reconciling") as status:
         for day in days:
-            results += run_day(config, day, partners, data_dir, progress=status.update)
+            results += run_day(config, day, partners, data_dir, status.update, redelivery)
     out.print(summary_table(results))
+    for note in (note for result in results for note in result.notes):
+        typer.echo(note)
     failed = [result for result in results if not result.ok]
     for result in failed:
         unit = f"{result.partner} {result.business_date}"
@@ -136,11 +147,21 @@ def run(
     ] = None,
     config: ConfigOption = None,
     data_dir: DataDirOption = None,
+    rerun: Annotated[
+        bool, typer.Option("--rerun", help="reconcile again even when the day's files are unchanged")
+    ] = False,
+    accept_duplicate_file: Annotated[
+        bool,
+        typer.Option(
+            "--accept-duplicate-file", help="ingest a file with the same bytes as another day's file"
+        ),
+    ] = False,
 ) -> None:
-    """Reconcile one business date for every partner, or only those given."""
+    """Reconcile one business date for every partner, or only those given. A day already
+    reconciled from the same files is left as it is (--rerun to reconcile it again)."""
     day = parse_date(business_date)
     loaded = load_or_exit(config, partner)
-    _run_days(loaded, [day], partner, data_dir_or_exit(loaded, data_dir))
+    _run_days(loaded, [day], partner, data_dir_or_exit(loaded, data_dir), rerun, accept_duplicate_file)
 
 
 @app.command()
@@ -203,6 +224,52 @@ def skip(
         say(f"failed: {exc}")
         raise typer.Exit(code=FAILED) from None
     typer.echo(f"{partner} {day}: skipped by {who} ({reason.strip()}); recorded in {record}")
+
+
+LANDING_COLUMNS = ("seen_at", "side", "partner", "date", "status", "rows", "size", "sha256", "file", "detail")
+
+
+@app.command()
+def landing(
+    partner: Annotated[str | None, typer.Option("--partner", "-p", metavar="ID", help="partner id")] = None,
+    business_date: Annotated[
+        str | None, typer.Option("--date", "-d", metavar="YYYY-MM-DD", help="business date")
+    ] = None,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """List the landing registry: every file seen, one line each, with what was done with it."""
+    from recon.landing_registry import LandingRegistry, detail
+
+    day = parse_date(business_date) if business_date is not None else None
+    loaded = load_or_exit(config, [partner] if partner else None)
+    registry = LandingRegistry(data_dir or loaded.data_dir)
+    try:
+        entries = registry.entries(partner, day)
+    except ReconError as exc:
+        say(f"failed: {exc}")
+        raise typer.Exit(code=FAILED) from None
+    if not entries:
+        typer.echo(f"no files registered in {registry.path}")
+        return
+    rows = [
+        (
+            entry.seen_at,
+            entry.side,
+            entry.partner,
+            entry.business_date,
+            entry.status,
+            "" if entry.data_rows is None else str(entry.data_rows),
+            str(entry.size),
+            entry.sha256[:12],
+            entry.origin,
+            detail(entry),
+        )
+        for entry in entries
+    ]
+    widths = [max(len(row[i]) for row in [LANDING_COLUMNS, *rows]) for i in range(len(LANDING_COLUMNS))]
+    for row in [LANDING_COLUMNS, *rows]:
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 @app.command()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -24,20 +24,31 @@ from recon.config import PartnerConfig, ReconConfig
 from recon.daily_summary import refresh_data_views, summarise_partner_day
 from recon.day_inputs import DayInputs, day_inputs, input_days, records_relation
 from recon.errors import ReconError
-from recon.ingest import IngestResult, read_ledger_file, read_partner_file
+from recon.ingest import IngestResult
+from recon.intake import (
+    LedgerExports,
+    Redelivery,
+    Settlement,
+    land_settlement,
+    read_ledger_exports,
+    read_settlement,
+    recorded,
+    write_ledger_slices,
+)
+from recon.landing_registry import Decision, Outcome
 from recon.lifecycle import write_breaks, write_carry, write_open_tally, write_resolved
 from recon.locks import LockTimeout, partner_lock
 from recon.matching import reconcile
 from recon.metrics import UnitMetrics, quarantine_problem, unit_metrics
 from recon.open_index import SORT_KEY, write_checkpoint
 from recon.schema import SIDES
-from recon.sources import fetch
 from recon.store import Layout, publish, staging_path, write_parquet
 from recon.versions import partner_versions
 
 Progress = Callable[[str], None]
 PUBLISHED = ("matches", "breaks", "carry", "open_tally", "resolved", "quarantine", "balance")
 CHECKPOINT = "open_index"  # published only on the days that write one (recon.open_index)
+AS_DELIVERED = Redelivery()  # unchanged files left alone, another day's bytes refused
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,7 @@ class UnitResult:
     business_date: date
     error: str | None = None
     metrics: UnitMetrics | None = None
+    notes: tuple[str, ...] = ()  # what the run did with re-delivered files, one line each
 
     @property
     def ok(self) -> bool:
@@ -55,101 +67,45 @@ class UnitResult:
 
 
 def ingest_ledger_day(
-    config: ReconConfig, business_date: date, layout: Layout, partner_ids: Sequence[str] | None = None
+    config: ReconConfig,
+    business_date: date,
+    layout: Layout,
+    partner_ids: Sequence[str] | None = None,
+    accept_duplicate: bool = False,
 ) -> IngestResult | None:
     """Split the ledger exports a partner-day covers into canonical records and quarantine per
     partner (all partners, or only those given: a run for one partner rewrites only that
     partner's slices). That is the day's export, and those of the dates since the partner's last
-    reconciled day that its calendar skips (recon.day_inputs). Returns the day's export, or None
-    when the ledger calendar has no export on the day."""
-    selected = list(partner_ids or config.partners)
-    with partner_versions(layout, selected, config.engine.lock_timeout_seconds) as draft:
-        exports = read_ledger_exports(config, business_date, draft, selected)
+    reconciled day that its calendar skips (recon.day_inputs). Always reads them (a direct call
+    asks for it); an export with the bytes of another date's is refused unless accepted. Returns
+    the day's export, or None when the ledger calendar has no export on the day."""
+    selected = sorted(set(partner_ids or config.partners))
+    redelivery = Redelivery(rerun=True, accept_duplicate=accept_duplicate)
+    timeout = config.engine.lock_timeout_seconds
+    # sightings are marked ingested when `marks` closes: once the versions holding them are committed
+    with ExitStack() as marks, partner_versions(layout, selected, timeout) as draft:
+        exports = read_ledger_exports(config, business_date, draft, selected, redelivery)
         for partner_id in selected:
+            reads = marks.enter_context(recorded(layout, exports.decisions[partner_id]))
             write_ledger_slices(draft, partner_id, exports)
+            reads += exports.reads_of(partner_id)
     return exports.todays
 
 
-@dataclass(frozen=True)
-class LedgerExports:
-    """The ledger exports some partner-days cover, each read once, and which partner needs which."""
-
-    by_day: dict[date, IngestResult]
-    days_of: dict[str, list[date]]
-    business_date: date
-
-    @property
-    def todays(self) -> IngestResult | None:
-        return self.by_day.get(self.business_date)
-
-
-def read_ledger_exports(
-    config: ReconConfig, business_date: date, layout: Layout, selected: Sequence[str]
-) -> LedgerExports:
-    """Read every export the selected partners' day covers; its rows of no configured partner are
-    kept in the unrouted quarantine of that day."""
-    days_of = {pid: day_inputs(config, layout, pid, business_date).ledger_dates for pid in selected}
-    by_day = {}
-    for day in sorted({day for days in days_of.values() for day in days}):
-        ledger = by_day[day] = _read_ledger(config, day, layout)
-        unrouted = ledger.quarantine.filter(~pl.col("partner").is_in(list(config.partners)))
-        if unrouted.height:
-            write_parquet(unrouted, layout.unrouted_quarantine(day))
-    return LedgerExports(by_day, days_of, business_date)
-
-
-def write_ledger_slices(layout: Layout, partner_id: str, exports: LedgerExports) -> None:
-    """Write the partner's canonical ledger records and quarantine of every export it needs."""
-    for day in exports.days_of[partner_id]:
-        _write_side(layout, "ledger", partner_id, day, exports.by_day[day], partner_id)
-
-
-def _read_ledger(config: ReconConfig, day: date, layout: Layout) -> IngestResult:
-    landed = fetch(config.ledger.source, day, layout.root)
-    return read_ledger_file(
-        landed.path,
-        config.ledger,
-        config.partners,
-        day,
-        config.reporting_timezone,
-        source_name=config.ledger.source.file_name(day),
-    )
-
-
 def ingest_partner_day(
-    config: ReconConfig, partner_id: str, business_date: date, layout: Layout
+    config: ReconConfig, partner_id: str, business_date: date, layout: Layout, accept_duplicate: bool = False
 ) -> IngestResult:
-    """Normalise one partner's settlement file for the day into canonical records and quarantine."""
-    with partner_versions(layout, [partner_id], config.engine.lock_timeout_seconds) as draft:
-        return _ingest_partner(config, partner_id, business_date, draft)
-
-
-def _ingest_partner(
-    config: ReconConfig, partner_id: str, business_date: date, layout: Layout
-) -> IngestResult:
-    partner = config.partner(partner_id)
-    landed = fetch(partner.source, business_date, layout.root)
-    settlement = read_partner_file(
-        landed.path,
-        partner,
-        business_date,
-        config.reporting_timezone,
-        source_name=partner.source.file_name(business_date),
-    )
-    _write_side(layout, "partner", partner_id, business_date, settlement, None)
-    return settlement
-
-
-def _write_side(
-    layout: Layout, side: str, partner_id: str, business_date: date, result: IngestResult, only: str | None
-) -> None:
-    records, quarantine = result.records, result.quarantine
-    if only is not None:
-        records = records.filter(pl.col("partner") == only)
-        quarantine = quarantine.filter(pl.col("partner") == only)
-    write_parquet(records, layout.canonical(side, partner_id, business_date))
-    write_parquet(quarantine, layout.canonical_quarantine(side, partner_id, business_date))
-    write_parquet(result.source.accounting(), layout.canonical_source(side, partner_id, business_date))
+    """Normalise one partner's settlement file for the day into canonical records and quarantine.
+    Always reads it (a direct call asks for it); a file with the bytes of another day's file is
+    refused unless accepted."""
+    redelivery = Redelivery(rerun=True, accept_duplicate=accept_duplicate)
+    timeout = config.engine.lock_timeout_seconds
+    # the sighting is marked ingested when `marks` closes: once the version holding it is committed
+    with ExitStack() as marks, partner_versions(layout, [partner_id], timeout) as draft:
+        settlement = land_settlement(config, partner_id, business_date, draft, redelivery)
+        reads = marks.enter_context(recorded(layout, [settlement.decision]))
+        reads.append(read_settlement(config, settlement, draft))
+    return reads[0].result
 
 
 def reconcile_partner_day(
@@ -255,9 +211,11 @@ def run_day(
     partner_ids: Sequence[str] | None = None,
     data_dir: Path | None = None,
     progress: Progress | None = None,
+    redelivery: Redelivery = AS_DELIVERED,
 ) -> list[UnitResult]:
     """Ingest and reconcile the selected partners (default: all) for one business date, then
-    recompute, in order, any later day of those partners that was reconciled before."""
+    recompute, in order, any later day of those partners that was reconciled before. A day
+    already reconciled from byte-identical files is left as it is unless `redelivery.rerun`."""
     layout = Layout(Path(data_dir) if data_dir else config.data_dir)
     say = progress or (lambda _message: None)
     if partner_ids:
@@ -283,38 +241,88 @@ def run_day(
                 results.append(
                     UnitResult(partner_id, business_date, error=f"{partner_id} {business_date}: {problem}")
                 )
-        return results + _run_due(config, business_date, layout, due, say)
+        return results + _run_due(config, business_date, layout, due, say, redelivery)
 
 
 def _run_due(
-    config: ReconConfig, business_date: date, layout: Layout, due: list[str], say: Progress
+    config: ReconConfig,
+    business_date: date,
+    layout: Layout,
+    due: list[str],
+    say: Progress,
+    redelivery: Redelivery,
 ) -> list[UnitResult]:
     """Each due partner as one version (recon.versions): its ledger slices, its file, the day and
     the later days it recomputes, and their summaries are committed together or not at all."""
     try:
         say(f"{business_date}: reading ledger export")
-        exports = read_ledger_exports(config, business_date, layout, due)
+        exports = read_ledger_exports(config, business_date, layout, due, redelivery)
     except Exception as exc:  # one bad export fails the day's partners, never the process
         return [UnitResult(pid, business_date, error=failure_line(exc)) for pid in due]
     results = []
     for partner_id in due:
         say(f"{business_date}: {partner_id}")
         try:
-            with partner_versions(layout, [partner_id], config.engine.lock_timeout_seconds) as draft:
-                write_ledger_slices(draft, partner_id, exports)
-                ingest_partner_day(config, partner_id, business_date, draft)
-                days = (business_date, *later_reconciled_days(draft, partner_id, business_date))
-                reconciled = []
-                for day in days:
-                    reconciled.append(reconcile_partner_day(config, partner_id, day, draft))
-                    summarise_partner_day(config, partner_id, day, draft)
-            results += reconciled
+            results += _run_partner(config, business_date, layout, partner_id, exports, redelivery)
         except Exception as exc:  # a partner's failure is its own: the others still run
             line = failure_line(exc, partner_id, business_date)
             results.append(UnitResult(partner_id, business_date, error=line))
     if due:
         refresh_data_views(config, layout)
     return results
+
+
+def _run_partner(
+    config: ReconConfig,
+    business_date: date,
+    layout: Layout,
+    partner_id: str,
+    exports: LedgerExports,
+    redelivery: Redelivery,
+) -> list[UnitResult]:
+    """One partner's day as one version, unless its files are those it was reconciled from.
+    Its sightings are marked ingested after the commit, failed if none happens."""
+    settlement = land_settlement(config, partner_id, business_date, layout, redelivery)
+    decisions = [settlement.decision, *exports.decisions[partner_id]]
+    if not any(decision.read for decision in decisions):
+        return [_unchanged(config, layout, settlement)]
+    timeout = config.engine.lock_timeout_seconds
+    with recorded(layout, decisions) as reads, partner_versions(layout, [partner_id], timeout) as draft:
+        write_ledger_slices(draft, partner_id, exports)
+        reads += exports.reads_of(partner_id)
+        if settlement.decision.read:
+            reads.append(read_settlement(config, settlement, draft))
+        later = later_reconciled_days(draft, partner_id, business_date)
+        notes = _notes(decisions, business_date, later)
+        reconciled = []
+        for day in (business_date, *later):
+            result = reconcile_partner_day(config, partner_id, day, draft)
+            reconciled.append(replace(result, notes=notes) if day == business_date else result)
+            summarise_partner_day(config, partner_id, day, draft)
+    return reconciled
+
+
+def _notes(decisions: Sequence[Decision], business_date: date, later: Sequence[date]) -> tuple[str, ...]:
+    """The lines about corrected and accepted files; a correction says which days it re-runs."""
+    days = f" and {len(later)} later day(s) to {later[-1]}" if later else ""
+    notes = []
+    for decision in decisions:
+        line = decision.line()
+        if line and decision.outcome is Outcome.CORRECTION:
+            line += f"; reconciling {business_date}{days} again"
+        notes += [line] if line else []
+    return tuple(notes)
+
+
+def _unchanged(config: ReconConfig, layout: Layout, settlement: Settlement) -> UnitResult:
+    """A reconciled day whose files came again byte for byte: its published results stand, and so
+    does the verdict of its quarantine gate."""
+    arrival = settlement.decision.arrival
+    partner = config.partner(arrival.partner)
+    metrics = unit_metrics(layout, partner, arrival.business_date)
+    note = f"{partner.id} {arrival.business_date}: unchanged re-delivery of {arrival.origin}; nothing to do"
+    problem = quarantine_problem(metrics, partner.checks)
+    return UnitResult(partner.id, arrival.business_date, problem, metrics, notes=(note,))
 
 
 def failure_line(exc: Exception, partner_id: str | None = None, business_date: date | None = None) -> str:

@@ -11,7 +11,7 @@ from fixture_copy import copy_fixtures
 from dagster_project.definitions import build_definitions
 from dagster_project.resources import ReconResource
 from recon.config import ReconConfig
-from recon.pipeline import run_day
+from recon.pipeline import Redelivery, run_day
 from recon.skips import skip_day
 from recon.store import Layout
 
@@ -98,7 +98,7 @@ def test_check_outcomes_of_cli_days_are_reported_per_partner(synced: Synced) -> 
 
 def test_a_day_rerun_by_the_cli_is_reported_again_and_a_dagster_run_is_not(synced: Synced) -> None:
     synced.tick()
-    run_day(synced.config, DAYS[-1], ["stripe_us"])
+    run_day(synced.config, DAYS[-1], ["stripe_us"], redelivery=Redelivery(rerun=True))
     assert sorted(synced.tick()) == sorted(f"stripe_us/{asset}|{DAYS[-1]}" for asset in ASSETS)
     key = dg.AssetCheckKey(dg.AssetKey(["stripe_us", "reconciliation"]), "balance")
     history = synced.instance.event_log_storage.get_asset_check_execution_history(key, limit=10)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from recon.config import ReconConfig, load_config
-from recon.pipeline import PUBLISHED, run_day
+from recon.pipeline import PUBLISHED, Redelivery, run_day
 from recon.store import Layout
 from recon.synth import generate
 
@@ -72,7 +72,7 @@ def test_fixtures_give_identical_bytes_in_two_data_dirs_and_on_rerun(tmp_path: P
     other = _run_in_child(tmp_path / "b", "12345", "demo")
     assert _differences(first, _snapshot(other, partners, DAYS)) == []
 
-    rerun = run_day(config, DAYS[0], data_dir=tmp_path / "a")
+    rerun = run_day(config, DAYS[0], data_dir=tmp_path / "a", redelivery=Redelivery(rerun=True))
     assert [(result.partner, result.business_date) for result in rerun if result.ok] == [
         (partner, day) for partner in partners for day in DAYS
     ]

@@ -19,7 +19,7 @@ from fixture_copy import copy_fixtures
 
 from recon.config import Engine, ReconConfig, load_config
 from recon.open_index import OpenSet, open_set_as_of, write_checkpoint
-from recon.pipeline import run_day
+from recon.pipeline import Redelivery, run_day
 from recon.sql import parquet, quote
 from recon.store import Layout
 from recon.synth import generate
@@ -107,7 +107,9 @@ def test_rerun_without_a_due_checkpoint_removes_the_one_an_earlier_run_wrote(tmp
     layout = _run(_every_day(config), FIXTURE_DAYS, tmp_path / "data")
     reference = _run(config, FIXTURE_DAYS, tmp_path / "reference")
     second = FIXTURE_DAYS[1]
-    results = run_day(config, second, partner_ids=["adyen_eu"], data_dir=layout.root)
+    results = run_day(
+        config, second, partner_ids=["adyen_eu"], data_dir=layout.root, redelivery=Redelivery(rerun=True)
+    )
     assert [result.business_date for result in results if result.ok] == list(FIXTURE_DAYS[1:])
     for day in FIXTURE_DAYS:
         rerun = day >= second

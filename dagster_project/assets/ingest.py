@@ -3,7 +3,7 @@ canonical Parquet."""
 
 import dagster as dg
 
-from dagster_project.jobs import dagster_name
+from dagster_project.jobs import dagster_name, partner_pool
 from dagster_project.metadata import ingest_metadata
 from dagster_project.partitions import unit_of
 from dagster_project.reports import FINGERPRINT, fingerprint, ingest_files
@@ -21,6 +21,7 @@ def build_partner_settlements(
         key=dg.AssetKey([partner_id, SETTLEMENTS]),
         partitions_def=partitions,
         group_name=dagster_name(partner_id),
+        pool=partner_pool(partner_id),
         kinds={"polars", "parquet"},
     )
     def partner_settlements(context: dg.AssetExecutionContext, recon: ReconResource) -> dg.MaterializeResult:
@@ -43,6 +44,7 @@ def build_ledger_entries(
         key=dg.AssetKey([partner_id, LEDGER]),
         partitions_def=partitions,
         group_name=dagster_name(partner_id),
+        pool=partner_pool(partner_id),
         kinds={"polars", "parquet"},
     )
     def ledger_entries(context: dg.AssetExecutionContext, recon: ReconResource) -> dg.MaterializeResult:

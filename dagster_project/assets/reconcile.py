@@ -3,7 +3,7 @@
 import dagster as dg
 
 from dagster_project.checks import check_specs
-from dagster_project.jobs import dagster_name
+from dagster_project.jobs import dagster_name, partner_pool
 from dagster_project.partitions import previous_day, unit_of
 from dagster_project.reports import reconciliation_report
 from dagster_project.resources import ReconResource, as_failure
@@ -24,6 +24,7 @@ def build_reconciliation(
         key=key,
         partitions_def=partitions,
         group_name=dagster_name(partner_id),
+        pool=partner_pool(partner_id),
         kinds={"duckdb", "parquet"},
         deps=[settlements, ledger, dg.AssetDep(key, partition_mapping=previous_day())],
         check_specs=check_specs(key),

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from dagster_project.jobs import dagster_name
+from dagster_project.jobs import dagster_name, partner_pool
 from dagster_project.partitions import unit_of
 from dagster_project.reports import summary_report
 from dagster_project.resources import ReconResource, as_failure
@@ -18,6 +18,7 @@ def build_daily_summary(
         key=dg.AssetKey([partner_id, DAILY_SUMMARY]),
         partitions_def=partitions,
         group_name=dagster_name(partner_id),
+        pool=partner_pool(partner_id),
         kinds={"duckdb", "parquet"},
         deps=[reconciliation],
     )
