@@ -24,6 +24,12 @@ from recon.money import currency_exponents
 from recon.schema import CANONICAL_SCHEMA
 
 UNKNOWN_PARTNER = "unknown"
+TEXT_FIELDS = ("reference", "partner_reference", "batch_id")
+TEXT_LIMIT = 1000
+"""Longest reference, partner reference or batch id taken (real ones are under 100 characters):
+a longer cell is a fault or an attack, and would be copied into every output and view."""
+CONTROL_IN_TEXT = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+"""Control characters but tab and line feed (a multi-line record's quoted cell may hold one)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ def normalise(raw: pl.DataFrame, fmt: FileFormat, context: RowContext) -> pl.Dat
         pl.col("booking_date"), labels["booking_date"], _date("booking_date", fmt, labels, context)
     )
     value_date = _date("value_date", fmt, labels, context)
+    texts = {name: _text(name, labels) for name in TEXT_FIELDS}
 
     reason = pl.coalesce(
         pl.col("problem"),
@@ -88,6 +95,7 @@ def normalise(raw: pl.DataFrame, fmt: FileFormat, context: RowContext) -> pl.Dat
             net,
             booking.error,
             value_date.error,
+            *(text.error for text in texts.values()),
         ),
     )
     canonical = {
@@ -95,9 +103,7 @@ def normalise(raw: pl.DataFrame, fmt: FileFormat, context: RowContext) -> pl.Dat
         "side": pl.lit(context.side),
         "partner": partner.value,
         "business_date": pl.lit(context.business_date),
-        "reference": _optional("reference", labels),
-        "partner_reference": _optional("partner_reference", labels),
-        "batch_id": _optional("batch_id", labels),
+        **{name: text.value for name, text in texts.items()},
         "record_type": record_type.value,
         "currency": pl.when(exponent.is_not_null()).then(code),
         "amount_minor": amount.value,
@@ -143,5 +149,17 @@ def _date(field_name: str, fmt: FileFormat, labels: dict[str, str], context: Row
     return plausible(parsed, labels[field_name], earliest, latest)
 
 
-def _optional(field_name: str, labels: dict[str, str]) -> pl.Expr:
-    return pl.col(field_name) if field_name in labels else pl.lit(None, pl.String)
+def _text(field_name: str, labels: dict[str, str]) -> Parsed:
+    """An identifying text cell, refused when over TEXT_LIMIT characters or holding control characters
+    (a NUL, an escape sequence): such a value would be copied into every output and shown to ops."""
+    if field_name not in labels:
+        return Parsed.without_error(pl.lit(None, pl.String))
+    cell, label = pl.col(field_name), labels[field_name]
+    length = cell.str.len_chars()
+    error = (
+        pl.when(length > TEXT_LIMIT)
+        .then(pl.format("{} is {} characters long (limit {})", pl.lit(label), length, pl.lit(TEXT_LIMIT)))
+        .when(cell.str.contains(CONTROL_IN_TEXT))
+        .then(pl.format("{} '{}' has control characters", pl.lit(label), shown(cell)))
+    )
+    return Parsed(cell, error)
