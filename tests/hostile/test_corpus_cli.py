@@ -4,18 +4,16 @@ published, with their reason, in a balanced day."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 from corpus_cases import CORPUS
 from fixture_copy import copy_fixtures
+from recon_cli import recon_run
 
-RECON = Path(sys.executable).with_name("recon")
 DAY = "2026-11-02"
 STRIPE_FILE = Path("landing/stripe_us/stripe_balance_2026-11-02.csv")
 
@@ -23,16 +21,7 @@ STRIPE_FILE = Path("landing/stripe_us/stripe_balance_2026-11-02.csv")
 def run_with_stripe_file(tmp_path: Path, corpus_file: str) -> subprocess.CompletedProcess[str]:
     copy_fixtures(tmp_path, stripe_us={"checks": {"max_quarantine_share": "1"}})
     shutil.copyfile(CORPUS / corpus_file, tmp_path / STRIPE_FILE)
-    env = {key: value for key, value in os.environ.items() if key != "RECON_CONFIG"}
-    return subprocess.run(
-        [str(RECON), "run", "--date", DAY, "--config", str(tmp_path / "recon.yaml")],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=180,
-        check=False,
-    )
+    return recon_run("run", "--date", DAY, "--config", str(tmp_path / "recon.yaml"), cwd=tmp_path)
 
 
 def published(tmp_path: Path, partner: str, table: str) -> Path:

@@ -4,17 +4,15 @@ files cannot break out of the Markdown tables Dagster shows."""
 
 from __future__ import annotations
 
-import os
 import re
 import socket
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 from fixture_copy import copy_fixtures
+from recon_cli import recon_run
 
 from dagster_project.metadata import largest_breaks
 from recon.config import load_config
@@ -24,7 +22,6 @@ from recon.pipeline import run_day
 from recon.store import Layout
 
 ROOT = Path(__file__).resolve().parents[2]
-RECON = Path(sys.executable).with_name("recon")
 DAY = date(2026, 11, 2)
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 UNSAFE = re.compile(
@@ -131,40 +128,34 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
+def s3_config(tmp_path: Path, endpoint_url: str) -> Path:
+    """The fixtures with stripe_us read from an S3 endpoint."""
+    source = {"kind": "s3", "bucket": "settlements", "pattern": "stripe_{date:%Y-%m-%d}.csv"}
+    return config_with(tmp_path, {"partners.stripe_us.source": {**source, "endpoint_url": endpoint_url}})
+
+
+def failing_run(config: Path, *args: str, **env: str) -> str:
+    """`recon run` of the fixtures' day, expected to fail; its whole output."""
+    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y", **env}
+    done = recon_run(
+        "run", "--date", DAY.isoformat(), "--config", str(config), *args, cwd=config.parent,
+        AWS_MAX_ATTEMPTS="1", AWS_DEFAULT_REGION="us-east-1", **env,
+    )  # fmt: skip
+    assert done.returncode == 1
+    return done.stdout + done.stderr
+
+
 def test_secrets_in_the_environment_are_not_printed(tmp_path: Path) -> None:
     """A run that fails (an S3 endpoint that refuses connections, a missing file) with AWS keys in
     the environment prints neither key."""
-    path = config_with(
-        tmp_path,
-        {
-            "partners.stripe_us.source": {
-                "kind": "s3",
-                "bucket": "settlements",
-                "pattern": "stripe_{date:%Y-%m-%d}.csv",
-                "endpoint_url": f"http://127.0.0.1:{closed_port()}",
-                "region": "us-east-1",
-            }
-        },
-    )
+    config = s3_config(tmp_path, f"http://127.0.0.1:{closed_port()}")
     (tmp_path / "landing" / "paypal_gb" / "STL-20261102.tsv").unlink()
-    env = {
-        **{key: value for key, value in os.environ.items() if key != "RECON_CONFIG"},
-        "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
-        "AWS_SECRET_ACCESS_KEY": SECRET,
-        "AWS_SESSION_TOKEN": SECRET + "TOKEN",
-        "AWS_MAX_ATTEMPTS": "1",
-    }
-    done = subprocess.run(
-        [str(RECON), "run", "--date", DAY.isoformat(), "--config", str(path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=180,
-        check=False,
+    output = failing_run(
+        config,
+        AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE",
+        AWS_SECRET_ACCESS_KEY=SECRET,
+        AWS_SESSION_TOKEN=SECRET + "TOKEN",
     )
-    output = done.stdout + done.stderr
-    assert done.returncode == 1
     assert "failed: stripe_us 2026-11-02: s3://settlements/stripe_2026-11-02.csv:" in output
     assert "failed: paypal_gb 2026-11-02:" in output
     assert SECRET not in output and "AKIAIOSFODNN7EXAMPLE" not in output and "Traceback" not in output
@@ -176,30 +167,9 @@ def test_secrets_in_the_environment_are_not_printed(tmp_path: Path) -> None:
     "user:password part; S3Source should refuse credentials in endpoint_url, or the message drop them",
 )
 def test_credentials_in_an_endpoint_url_are_not_printed(tmp_path: Path) -> None:
-    path = config_with(
-        tmp_path,
-        {
-            "partners.stripe_us.source": {
-                "kind": "s3",
-                "bucket": "settlements",
-                "pattern": "stripe_{date:%Y-%m-%d}.csv",
-                "endpoint_url": f"http://ops:{SECRET}@127.0.0.1:{closed_port()}",
-                "region": "us-east-1",
-            }
-        },
-    )
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y", "AWS_MAX_ATTEMPTS": "1"}
-    done = subprocess.run(
-        [str(RECON), "run", "--date", DAY.isoformat(), "--config", str(path), "--partner", "stripe_us"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 1
-    assert SECRET not in done.stdout + done.stderr
+    config = s3_config(tmp_path, f"http://ops:{SECRET}@127.0.0.1:{closed_port()}")
+    output = failing_run(config, "--partner", "stripe_us")
+    assert SECRET not in output
 
 
 HOSTILE_REFERENCE = (
