@@ -17,7 +17,7 @@ import polars as pl
 from recon.config import FileFormat
 from recon.ingest.amounts import AmountSyntax, with_amounts
 from recon.ingest.dates import parse_date, plausible
-from recon.ingest.layout import AMOUNT_FIELDS, field_columns
+from recon.ingest.layout import AMOUNT_FIELDS, CONTROL, CONTROL_SHOWN, field_columns
 from recon.ingest.parsed import Parsed, join_errors, required, shown
 from recon.ingest.signs import fee_amount, net_error, signed_amount
 from recon.money import currency_exponents
@@ -116,7 +116,9 @@ def normalise(raw: pl.DataFrame, fmt: FileFormat, context: RowContext) -> pl.Dat
         "source_line": pl.col("line"),
     }
     columns = [expr.cast(CANONICAL_SCHEMA[name]).alias(name) for name, expr in canonical.items()]
-    return cells.select(*columns, reason.alias("reason"), "raw").collect()
+    # Escaped once in the finished reasons, null for good rows, rather than in every quoted cell.
+    shown_reason = reason.str.replace_many(CONTROL, CONTROL_SHOWN)
+    return cells.select(*columns, shown_reason.alias("reason"), "raw").collect()
 
 
 def _partner(context: RowContext) -> Parsed:
@@ -155,11 +157,10 @@ def _text(field_name: str, labels: dict[str, str]) -> Parsed:
     if field_name not in labels:
         return Parsed.without_error(pl.lit(None, pl.String))
     cell, label = pl.col(field_name), labels[field_name]
-    length = cell.str.len_chars()
     error = (
-        pl.when(length > TEXT_LIMIT)
-        .then(pl.format("{} is {} characters long (limit {})", pl.lit(label), length, pl.lit(TEXT_LIMIT)))
+        pl.when(cell.str.len_chars() > TEXT_LIMIT)
+        .then(pl.lit(f"{label} is longer than {TEXT_LIMIT} characters"))
         .when(cell.str.contains(CONTROL_IN_TEXT))
-        .then(pl.format("{} '{}' has control characters", pl.lit(label), shown(cell)))
+        .then(pl.lit(f"{label} has control characters"))
     )
     return Parsed(cell, error)

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import polars as pl
 
-from recon.ingest.layout import CONTROL, CONTROL_SHOWN, EXCERPT
+from recon.ingest.layout import EXCERPT
 
 
 class Parsed(NamedTuple):
@@ -34,8 +34,7 @@ def required(cell: pl.Expr, label: str, parsed: Parsed) -> Parsed:
 
 
 def shown(cell: pl.Expr) -> pl.Expr:
-    """A cell as quoted in a reason: control characters escaped, cut to EXCERPT characters, so no
-    reason echoes a whole file or drives the terminal that shows it."""
-    cell = cell.str.replace_many(CONTROL, CONTROL_SHOWN)
+    """A cell as quoted in a reason: cut to EXCERPT characters, so no reason echoes a whole file
+    (control characters are escaped in the finished reason, see recon.ingest.normalise)."""
     cut = cell.str.slice(0, EXCERPT - 3) + pl.lit("...")
     return pl.when(cell.str.len_chars() > EXCERPT).then(cut).otherwise(cell)

@@ -313,7 +313,7 @@ CASES: tuple[Case, ...] = (
         "nul_bytes.csv",
         "stripe_us",
         lines(STRIPE_HEADER, stripe("txn_1", "ORD\x00-1"), GOOD_2),
-        Read(1, {2: "payment_metadata[order_id] 'ORD\\x00-1' has control characters"}),
+        Read(1, {2: "payment_metadata[order_id] has control characters"}),
         "NUL byte in a reference",
     ),
     Case(
@@ -357,7 +357,7 @@ CASES: tuple[Case, ...] = (
         "very_long_field.csv",
         "stripe_us",
         lines(STRIPE_HEADER, stripe("txn_1", MEGABYTE), GOOD_2),
-        Read(1, {2: "payment_metadata[order_id] is 1048576 characters long (limit 1000)"}),
+        Read(1, {2: "payment_metadata[order_id] is longer than 1000 characters"}),
         "a 1 MB reference",
     ),
     Case(
