@@ -59,7 +59,8 @@ TWO_RUNS = settings(PROFILE, max_examples=max(3, PROFILE.max_examples // 2))
 class Item:
     """One business event and how each side shows it."""
 
-    day: int  # index into DAYS of the partner's row (the ledger books it the same day)
+    day: int  # index into DAYS of the partner's row
+    ledger_later: bool  # the ledger books it a day later (when there is one): a carried item meets it
     reference: str
     currency: str
     amount: int  # minor units, signed
@@ -74,6 +75,7 @@ REFERENCES = st.sampled_from(["ORD-1", "ORD-2", "ORD-3", "ORD-4", "ORD-5", "ORD-
 items = st.builds(
     Item,
     day=st.integers(0, 1),
+    ledger_later=st.sampled_from([False, False, True]),
     reference=REFERENCES,
     currency=st.sampled_from(["usd", "jpy", "eur"]),
     amount=st.one_of(st.integers(-3000, 3000), st.sampled_from([0, 1000, 2500])),
@@ -125,12 +127,13 @@ def day_files(generated: list[Item], bad_partner: list[str], bad_ledger: list[st
             )
             days[item.day].partner.extend([row] * item.copies)
         if item.on_ledger:
+            ledger_day = min(item.day + item.ledger_later, len(DAYS) - 1)
             amount = item.amount + item.ledger_amount_delta
             major = format_minor(abs(amount), item.currency.upper())
             direction = "D" if amount < 0 else "C"
             kind = "REFUND" if item.amount < 0 else "SALE"
-            days[item.day].ledger.append(
-                f"E{number},{booked},{ledger_value},STRIPE,{item.reference},{kind},"
+            days[ledger_day].ledger.append(
+                f"E{number},{DAYS[ledger_day]},{ledger_value},STRIPE,{item.reference},{kind},"
                 f"{item.currency.upper()},{major},{direction}"
             )
     for index, files in enumerate(days):
