@@ -1,5 +1,6 @@
 """What the UI shows for each materialisation, built from recon's own results and published files."""
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,9 +35,23 @@ def ingest_metadata(result: IngestResult, partner_id: str) -> dict[str, Any]:
     }
 
 
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&!~#:.()])")
+"""Characters that could end a cell, open a link, an image, an autolink, HTML or emphasis."""
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def markdown_text(value: object) -> str:
+    """A value as literal text in one Markdown table cell: every character that Markdown or HTML
+    would read as syntax is backslash-escaped and line breaks are shown as '↵', so a reference
+    from a partner file (`a | b`, `[x](http://...)`, `<img>`) stays in its cell as written."""
+    text = "" if value is None else str(value)
+    return LINE_BREAK.sub("↵", MARKDOWN_SPECIAL.sub(r"\\\1", text))
+
+
 def markdown_table(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A table of our column names over values escaped as text (see markdown_text)."""
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join("" if value is None else str(value) for value in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(markdown_text(value) for value in row) + " |" for row in rows]
     return "\n".join(lines)
 
 

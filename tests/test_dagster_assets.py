@@ -12,6 +12,7 @@ from fixture_copy import FIXTURES, copy_fixtures
 
 from dagster_project.assets import build_partner_assets
 from dagster_project.checks import BALANCE, MATCH_RATE, QUARANTINE_SHARE, VALUE_AT_RISK, balance_check
+from dagster_project.metadata import markdown_text
 from dagster_project.resources import ReconResource
 from recon.balance import balance_statement
 from recon.config import ReconConfig, load_config
@@ -112,7 +113,7 @@ def test_reconciliation_metadata(fixture_runs) -> None:
     assert "USD" in metadata["value_at_risk"].value
     checks = metadata["checks"].value.splitlines()
     assert checks[0] == "| check | outcome | detail |"
-    assert checks[2].startswith(f"| balance | passed | {partner} {day}: balanced")
+    assert checks[2].startswith(f"| balance | passed | {markdown_text(f'{partner} {day}: balanced')}")
     largest = metadata["largest_open_breaks"].value.splitlines()
     assert largest[0].startswith("| break_id | break_type |")
     with duckdb.connect() as con:

@@ -15,6 +15,9 @@ gross minus fee) quarantines its row.
   line of an over-long multi-line record gets that reason alone.
 - Its `raw` is the record's text as in the file (decoded; lines of a multi-line record joined
   with '\n'); for Parquet, the configured cells rendered as text and joined with the delimiter.
+- References, partner references and batch ids are quarantined over 1,000 characters or with
+  control characters (tab and line feed excepted); values quoted in reasons and messages show
+  control characters as \\xNN, so no file can drive the terminal or log viewer of who reads them.
 - Amounts are exact: ASCII digits, below 10^15 minor units, fraction digits beyond the currency's
   exponent only when they are zeros, no floats (a Parquet float amount column is refused).
 """

@@ -6,7 +6,9 @@ may span at most `max_lines_per_record` lines; each line of a longer one is quar
 own, so a stray quote cannot hide the rows after it, and a quote still open at the end of the
 file refuses the file. Polars then parses the cells of the well-formed records only; the pass
 also counts each record's fields so that ragged rows are quarantined rather than guessed, and
-keeps each record's text for the quarantine's `raw` column.
+keeps each record's text for the quarantine's `raw` column. A quote inside an unquoted cell
+(`ORD"1`, `"ORD"-1`) quarantines its row: parsers disagree on it, and Polars would fuse rows around it.
+Files that are not text at all (gzip, ZIP, Parquet, UTF-16 in a UTF-8 layout) are named as such.
 """
 
 from __future__ import annotations
@@ -26,6 +28,12 @@ from recon.ingest.layout import check_columns, excerpt, unreadable
 
 COMMON_DELIMITERS = (",", ";", "\t", "|")
 UTF8_BOM = "\ufeff"
+SIGNATURES = (
+    (b"\x1f\x8b", "is gzip-compressed, not text: decompress it before delivery"),
+    (b"PK\x03\x04", "is a ZIP archive (or an Excel workbook), not text"),
+    (b"PAR1", "is a Parquet file, not text: set format.kind: parquet if that is the layout"),
+)
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 @dataclass(frozen=True)
@@ -100,7 +108,8 @@ def _header(path: Path, line: str, number: int, delimiter: str, fields: dict[str
 
 def _records(path: Path, lines: list[str], header: int, last: int, fmt: FileFormat) -> pl.DataFrame:
     """Data rows of physical lines header+1..last (1-based), in order: `line` (the first),
-    `raw`, `fields` and `problem` (a reading problem, else null).
+    `raw`, `fields`, `problem` (a reading problem, else null) and `well_quoted` (every quote
+    opens or closes a whole cell).
 
     A line whose quotes all close is one record (the common case, found by one regular
     expression over all lines); from a line that leaves a quote open, the record runs to the end
@@ -135,7 +144,16 @@ def _records(path: Path, lines: list[str], header: int, last: int, fmt: FileForm
     quoted_cell = f'(^|{delimiter})"(?:[^"]|"")*"'
     unquoted = pl.col("raw").str.replace_all(quoted_cell, "${1}")
     fields = unquoted.str.count_matches(fmt.delimiter, literal=True).cast(pl.Int64) + 1
-    return records.select("line", "raw", fields.alias("fields"), "problem")
+    whole_cell = f'(?:"(?:[^"]|"")*"|[^"{delimiter}]*)'
+    quoted = records["raw"].str.contains('"', literal=True).arg_true()  # few rows: the regex runs on those
+    well_quoted = (
+        pl.repeat(True, records.height, eager=True)
+        .alias("well_quoted")
+        .scatter(
+            quoted, records["raw"].gather(quoted).str.contains(f"^{whole_cell}(?:{delimiter}{whole_cell})*$")
+        )
+    )
+    return records.select("line", "raw", fields.alias("fields"), "problem").with_columns(well_quoted)
 
 
 def _record_end(path: Path, lines: list[str], header: int, index: int, delimiter: str) -> int:
@@ -188,8 +206,12 @@ def _rows(
         .then(pl.lit("blank line"))
         .when(pl.col("fields") != width)
         .then(pl.format("row has {} {}, the header has {}", pl.col("fields"), noun, pl.lit(width)))
+        .when(~pl.col("well_quoted"))
+        .then(pl.lit("quote inside an unquoted cell (a cell holding quotes must be quoted whole)"))
     )
-    lineage = records.select("line", "raw", problem.alias("problem"), parse=pl.col("problem").is_null())
+    lineage = records.select(
+        "line", "raw", problem.alias("problem"), parse=pl.col("problem").is_null() & pl.col("well_quoted")
+    )
     wanted = lineage.filter("parse")
     payload = pl.concat([pl.Series([header]), wanted["raw"]]).str.join("\n").item()
     try:
@@ -225,6 +247,7 @@ def _utf8_payload(path: Path, data: bytes, encoding: str) -> bytes:
         codec = codecs.lookup(encoding)
     except LookupError:
         raise IngestError(f"{path}: unknown encoding '{excerpt(encoding)}'") from None
+    _refuse_binary(path, data, codec.name)
     try:
         text = data.decode(codec.name)
     except UnicodeDecodeError as exc:
@@ -235,6 +258,18 @@ def _utf8_payload(path: Path, data: bytes, encoding: str) -> bytes:
     if codec.name == "utf-8":
         return data.removeprefix(UTF8_BOM.encode())
     return text.removeprefix(UTF8_BOM).encode()
+
+
+def _refuse_binary(path: Path, data: bytes, codec: str) -> None:
+    """Name what a file is when its first bytes say it is not text in the configured encoding: a
+    decoding error at byte 1 would hide the cause (a compressed or misnamed delivery)."""
+    for signature, what in SIGNATURES:
+        if data.startswith(signature):
+            raise IngestError(f"{path}: {what}")
+    if data.startswith(UTF16_BOMS) and not codec.startswith("utf-16"):
+        raise IngestError(
+            f"{path}: is UTF-16 (it starts with a UTF-16 byte-order mark); set format.encoding: utf-16"
+        )
 
 
 def _delimiter_hint(header: list[str], delimiter: str) -> str:

@@ -17,13 +17,19 @@ import polars as pl
 from recon.config import FileFormat
 from recon.ingest.amounts import AmountSyntax, with_amounts
 from recon.ingest.dates import parse_date, plausible
-from recon.ingest.layout import AMOUNT_FIELDS, field_columns
+from recon.ingest.layout import AMOUNT_FIELDS, CONTROL, CONTROL_SHOWN, field_columns
 from recon.ingest.parsed import Parsed, join_errors, required, shown
 from recon.ingest.signs import fee_amount, net_error, signed_amount
 from recon.money import currency_exponents
 from recon.schema import CANONICAL_SCHEMA
 
 UNKNOWN_PARTNER = "unknown"
+TEXT_FIELDS = ("reference", "partner_reference", "batch_id")
+TEXT_LIMIT = 1000
+"""Longest reference, partner reference or batch id taken (real ones are under 100 characters):
+a longer cell is a fault or an attack, and would be copied into every output and view."""
+CONTROL_IN_TEXT = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+"""Control characters but tab and line feed (a multi-line record's quoted cell may hold one)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ def normalise(raw: pl.DataFrame, fmt: FileFormat, context: RowContext) -> pl.Dat
         pl.col("booking_date"), labels["booking_date"], _date("booking_date", fmt, labels, context)
     )
     value_date = _date("value_date", fmt, labels, context)
+    texts = {name: _text(name, labels) for name in TEXT_FIELDS}
 
     reason = pl.coalesce(
         pl.col("problem"),
@@ -88,6 +95,7 @@ def normalise(raw: pl.DataFrame, fmt: FileFormat, context: RowContext) -> pl.Dat
             net,
             booking.error,
             value_date.error,
+            *(text.error for text in texts.values()),
         ),
     )
     canonical = {
@@ -95,9 +103,7 @@ def normalise(raw: pl.DataFrame, fmt: FileFormat, context: RowContext) -> pl.Dat
         "side": pl.lit(context.side),
         "partner": partner.value,
         "business_date": pl.lit(context.business_date),
-        "reference": _optional("reference", labels),
-        "partner_reference": _optional("partner_reference", labels),
-        "batch_id": _optional("batch_id", labels),
+        **{name: text.value for name, text in texts.items()},
         "record_type": record_type.value,
         "currency": pl.when(exponent.is_not_null()).then(code),
         "amount_minor": amount.value,
@@ -110,7 +116,9 @@ def normalise(raw: pl.DataFrame, fmt: FileFormat, context: RowContext) -> pl.Dat
         "source_line": pl.col("line"),
     }
     columns = [expr.cast(CANONICAL_SCHEMA[name]).alias(name) for name, expr in canonical.items()]
-    return cells.select(*columns, reason.alias("reason"), "raw").collect()
+    # Escaped once in the finished reasons, null for good rows, rather than in every quoted cell.
+    shown_reason = reason.str.replace_many(CONTROL, CONTROL_SHOWN)
+    return cells.select(*columns, shown_reason.alias("reason"), "raw").collect()
 
 
 def _partner(context: RowContext) -> Parsed:
@@ -143,5 +151,16 @@ def _date(field_name: str, fmt: FileFormat, labels: dict[str, str], context: Row
     return plausible(parsed, labels[field_name], earliest, latest)
 
 
-def _optional(field_name: str, labels: dict[str, str]) -> pl.Expr:
-    return pl.col(field_name) if field_name in labels else pl.lit(None, pl.String)
+def _text(field_name: str, labels: dict[str, str]) -> Parsed:
+    """An identifying text cell, refused when over TEXT_LIMIT characters or holding control characters
+    (a NUL, an escape sequence): such a value would be copied into every output and shown to ops."""
+    if field_name not in labels:
+        return Parsed.without_error(pl.lit(None, pl.String))
+    cell, label = pl.col(field_name), labels[field_name]
+    error = (
+        pl.when(cell.str.len_chars() > TEXT_LIMIT)
+        .then(pl.lit(f"{label} is longer than {TEXT_LIMIT} characters"))
+        .when(cell.str.contains(CONTROL_IN_TEXT))
+        .then(pl.lit(f"{label} has control characters"))
+    )
+    return Parsed(cell, error)

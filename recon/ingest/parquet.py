@@ -4,7 +4,8 @@ Native columns are rendered as the text the configuration describes: dates and d
 `date_format`, decimals and integers with `decimal_separator`. Float amount columns are refused:
 their values are binary approximations, and amounts must be exact. Rows are numbered as if the
 file had a header line (the first row is line 2), so record ids match a CSV export of the same
-rows; `raw` is the row's configured cells joined with the delimiter.
+rows; `raw` is the row's configured cells joined with the delimiter. Nested and binary columns
+are refused.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import polars as pl
 
 from recon.config import FileFormat
 from recon.errors import IngestError
-from recon.ingest.layout import AMOUNT_FIELDS, check_columns, unreadable
+from recon.ingest.layout import AMOUNT_FIELDS, check_columns, excerpt, unreadable
 
 
 def read_parquet(
@@ -29,6 +30,11 @@ def read_parquet(
         table = pl.read_parquet(io.BytesIO(data), columns=columns)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise unreadable(path, "Parquet", exc) from None
+    for name, dtype in table.schema.items():
+        if not _renders_as_text(dtype):
+            raise IngestError(
+                f"{path}: column '{excerpt(name)}' is {excerpt(str(dtype))}; expected text, numbers or dates"
+            )
     for field in AMOUNT_FIELDS:
         column = fields.get(field)
         if column is not None and table.schema[column].is_float():
@@ -43,6 +49,13 @@ def read_parquet(
         problem=pl.lit(None, pl.String),
         **{field: pl.col(column) for field, column in fields.items()},
     )
+
+
+def _renders_as_text(dtype: pl.DataType) -> bool:
+    """Scalar types only: a nested or binary column has no one text form (and bytes need not be
+    UTF-8), so such a file is refused rather than rendered as something the partner never wrote."""
+    plain = (pl.String, pl.Categorical, pl.Enum, pl.Boolean, pl.Null, pl.Date, pl.Datetime, pl.Time)
+    return dtype.is_numeric() or isinstance(dtype, plain) or dtype in plain
 
 
 def _as_text(name: str, dtype: pl.DataType, fmt: FileFormat, timezone: str) -> pl.Expr:

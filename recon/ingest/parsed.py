@@ -34,6 +34,7 @@ def required(cell: pl.Expr, label: str, parsed: Parsed) -> Parsed:
 
 
 def shown(cell: pl.Expr) -> pl.Expr:
-    """A cell as quoted in a reason: cut to EXCERPT characters, so no reason echoes a whole file."""
+    """A cell as quoted in a reason: cut to EXCERPT characters, so no reason echoes a whole file
+    (control characters are escaped in the finished reason, see recon.ingest.normalise)."""
     cut = cell.str.slice(0, EXCERPT - 3) + pl.lit("...")
     return pl.when(cell.str.len_chars() > EXCERPT).then(cut).otherwise(cell)
