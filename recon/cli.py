@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from recon.errors import ReconError
+from recon.printable import printable
 
 if TYPE_CHECKING:
     from recon.config import ReconConfig
@@ -50,8 +51,14 @@ DataDirOption = Annotated[
 
 
 def say(line: str) -> None:
-    """One line on stderr, printed as it is: file names and values are never read as markup."""
-    typer.echo(line, err=True)
+    """One line on stderr, never read as markup, its control characters shown as \\xNN: file
+    names, keys and values may hold escape sequences."""
+    typer.echo(printable(line), err=True)
+
+
+def tell(line: str) -> None:
+    """One line on stdout, as `say` makes it safe."""
+    typer.echo(printable(line))
 
 
 def usage_error(message: str) -> typer.Exit:
@@ -129,7 +136,7 @@ def _run_days(
             results += run_day(config, day, partners, data_dir, status.update, redelivery)
     out.print(summary_table(results))
     for note in (note for result in results for note in result.notes):
-        typer.echo(note)
+        tell(note)
     failed = [result for result in results if not result.ok]
     for result in failed:
         unit = f"{result.partner} {result.business_date}"
@@ -223,7 +230,7 @@ def skip(
     except ReconError as exc:
         say(f"failed: {exc}")
         raise typer.Exit(code=FAILED) from None
-    typer.echo(f"{partner} {day}: skipped by {who} ({reason.strip()}); recorded in {record}")
+    tell(f"{partner} {day}: skipped by {who} ({reason.strip()}); recorded in {record}")
 
 
 LANDING_COLUMNS = ("seen_at", "side", "partner", "date", "status", "rows", "size", "sha256", "file", "detail")
@@ -250,7 +257,7 @@ def landing(
         say(f"failed: {exc}")
         raise typer.Exit(code=FAILED) from None
     if not entries:
-        typer.echo(f"no files registered in {registry.path}")
+        tell(f"no files registered in {registry.path}")
         return
     rows = [
         (
@@ -269,7 +276,7 @@ def landing(
     ]
     widths = [max(len(row[i]) for row in [LANDING_COLUMNS, *rows]) for i in range(len(LANDING_COLUMNS))]
     for row in [LANDING_COLUMNS, *rows]:
-        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        tell("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 @app.command()

@@ -133,6 +133,10 @@ class S3Source(DatedFile):
             parts = urlsplit(value)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ValueError("must be an http:// or https:// URL with a host")
+            try:
+                parts.port  # noqa: B018 - raises for a port that is not a number (e.g. a password with '/')
+            except ValueError:
+                raise ValueError("must be an http:// or https:// URL with a valid port") from None
         return value
 
     @property

@@ -42,6 +42,7 @@ from recon.matching import reconcile
 from recon.metrics import UnitMetrics, quarantine_problem, unit_metrics
 from recon.open_index import SORT_KEY, write_checkpoint
 from recon.schema import SIDES
+from recon.sources.paths import redact
 from recon.store import Layout, publish, staging_path, write_parquet
 from recon.versions import partner_versions
 
@@ -330,6 +331,6 @@ def failure_line(exc: Exception, partner_id: str | None = None, business_date: d
     line, prefixed by the partner-day it stopped, capped so no input is ever echoed whole."""
     if isinstance(exc, ReconError):
         return str(exc)
-    text = (str(exc).strip().splitlines() or [""])[0][:300]
+    text = redact((str(exc).strip().splitlines() or [""])[0])[:300]  # a library may print a URL
     unit = f"{partner_id} {business_date}: " if partner_id else ""
     return f"{unit}unexpected {type(exc).__name__}: {text}"

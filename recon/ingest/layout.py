@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from recon.config import DebitCreditColumns, FileFormat, IndicatorColumn
 from recon.errors import IngestError
+from recon.printable import printable
 
 AMOUNT_FIELDS = ("amount", "fee", "net", "debit", "credit")
 EXCERPT = 80
-CONTROL = [chr(code) for code in (*range(0x20), *range(0x7F, 0xA0))]
-"""C0 and C1 control characters: shown as \\xNN in messages, so that a file cannot move the cursor,
-recolour, retitle or clear the terminal or log viewer of whoever reads the message."""
-CONTROL_SHOWN = [f"\\x{ord(char):02x}" for char in CONTROL]
-_CONTROL_PATTERN = re.compile("[" + re.escape("".join(CONTROL)) + "]")
 
 
 def field_columns(fmt: FileFormat) -> dict[str, str]:
@@ -50,5 +45,5 @@ def unreadable(path: Path, what: str, exc: Exception) -> IngestError:
 def excerpt(text: str, limit: int = EXCERPT) -> str:
     """`text` with control characters escaped, cut to `limit` characters (marked with '...'), so no
     message echoes a whole file or drives a terminal."""
-    text = _CONTROL_PATTERN.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+    text = printable(text)
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -17,10 +17,11 @@ import polars as pl
 from recon.config import FileFormat
 from recon.ingest.amounts import AmountSyntax, with_amounts
 from recon.ingest.dates import parse_date, plausible
-from recon.ingest.layout import AMOUNT_FIELDS, CONTROL, CONTROL_SHOWN, field_columns
+from recon.ingest.layout import AMOUNT_FIELDS, field_columns
 from recon.ingest.parsed import Parsed, join_errors, required, shown
 from recon.ingest.signs import fee_amount, net_error, signed_amount
 from recon.money import currency_exponents
+from recon.printable import CONTROL, CONTROL_SHOWN
 from recon.schema import CANONICAL_SCHEMA
 
 UNKNOWN_PARTNER = "unknown"

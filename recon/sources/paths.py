@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from recon.errors import IngestError
 
-_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s\"']*@")
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s\"'`@]*@")  # a password may hold '/'
 _URL_QUERY = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s\"'?#]*)[?#][^\s\"']*")
 
 
