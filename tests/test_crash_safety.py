@@ -165,9 +165,11 @@ def test_fifty_kills_leave_old_or_new_state_and_the_next_run_completes_it(
     outcome, duration = runner.run(_restore(before, work), DAYS[0], kill_after=300)
     assert outcome == "finished"
     draw = random.Random(20261203)
-    killed = 0
+    attempts = killed = 0
     seen = {"old": 0, "new": 0}
-    for attempt in range(KILLS):
+    while killed < KILLS:
+        assert attempts < 3 * KILLS, f"only {killed} of {attempts} runs were killed before they finished"
+        attempts += 1
         config = _restore(before, work)
         outcome, _seconds = runner.run(config, DAYS[0], kill_after=draw.uniform(0, duration * 1.1))
         killed += outcome == "killed"
@@ -175,15 +177,15 @@ def test_fifty_kills_leave_old_or_new_state_and_the_next_run_completes_it(
         after_kill = committed_state(layout)
         for partner in PARTNERS:
             assert after_kill[partner] in (old[partner], new[partner]), (
-                f"kill {attempt}: {partner}'s committed state is neither the old nor the new one"
+                f"kill {attempts}: {partner}'s committed state is neither the old nor the new one"
             )
         seen["old" if after_kill[CORRECTED] == old[CORRECTED] else "new"] += 1
-        assert runner.run(config, DAYS[0], kill_after=300)[0] == "finished"
-        assert committed_state(layout) == new, f"kill {attempt}: not what an uninterrupted run gives"
+        outcome, duration = runner.run(config, DAYS[0], kill_after=300)  # kill points follow the machine
+        assert outcome == "finished"
+        assert committed_state(layout) == new, f"kill {attempts}: not what an uninterrupted run gives"
         drafts = {path.name for path in layout.versions("stripe_us").iterdir() if not path.is_symlink()}
-        assert len(drafts) <= 2, f"kill {attempt}: left-over drafts {sorted(drafts)}"
-    print(f"{KILLS} runs of {duration:.2f} s, {killed} killed mid-run; states after a kill: {seen}")
-    assert killed >= KILLS * 0.8, "most kills must land while the run is working"
+        assert len(drafts) <= 2, f"kill {attempts}: left-over drafts {sorted(drafts)}"
+    print(f"{attempts} runs (last {duration:.2f} s), {killed} killed mid-run; states after: {seen}")
     assert seen["old"] and seen["new"]
 
 
