@@ -27,6 +27,8 @@ SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 UNSAFE = re.compile(
     r"\bimport pickle\b|\bpickle\.|\bcPickle\b|\bmarshal\.loads\(|\beval\(|\bexec\(|shell=True|\bos\.system\("
     r"|\bos\.popen\(|yaml\.load\(|yaml\.unsafe_load|yaml\.full_load|yaml\.Loader\b|yaml\.UnsafeLoader"
+    # XML only through defusedxml (no DTDs, no entity expansion, no external entities)
+    r"|^\s*(from|import) (xml\.(etree|dom|sax|parsers)|lxml|xmltodict)\b"
 )
 
 
@@ -48,9 +50,13 @@ def test_the_unsafe_pattern_catches_what_it_is_for() -> None:
         "subprocess.run(x, shell=True)",
         "eval(code)",
         "os.system(c)",
+        "import xml.etree.ElementTree as ET",
+        "from xml.dom import minidom",
+        "from lxml import etree",
     ):
         assert UNSAFE.search(line), line
     assert not UNSAFE.search("con.execute(query)")
+    assert not UNSAFE.search("from defusedxml.ElementTree import fromstring")
 
 
 @pytest.mark.parametrize(
