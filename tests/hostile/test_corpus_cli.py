@@ -14,6 +14,8 @@ from corpus_cases import CORPUS
 from fixture_copy import copy_fixtures
 from recon_cli import recon_run
 
+from recon.store import Layout
+
 DAY = "2026-11-02"
 STRIPE_FILE = Path("landing/stripe_us/stripe_balance_2026-11-02.csv")
 
@@ -25,7 +27,7 @@ def run_with_stripe_file(tmp_path: Path, corpus_file: str) -> subprocess.Complet
 
 
 def published(tmp_path: Path, partner: str, table: str) -> Path:
-    return tmp_path / "data" / "results" / f"partner={partner}" / f"date={DAY}" / f"{table}.parquet"
+    return Layout(tmp_path / "data").result(table, partner, DAY)
 
 
 @pytest.mark.parametrize(
