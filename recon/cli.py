@@ -274,6 +274,7 @@ def landing(
         )
         for entry in entries
     ]
+    rows = [tuple(printable(cell) for cell in row) for row in rows]  # widths of what is printed
     widths = [max(len(row[i]) for row in [LANDING_COLUMNS, *rows]) for i in range(len(LANDING_COLUMNS))]
     for row in [LANDING_COLUMNS, *rows]:
         tell("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())

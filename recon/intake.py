@@ -77,7 +77,8 @@ def read_ledger_exports(
     by_day = {}
     for day in sorted(wanted):
         landed = fetch(config.ledger.source, day, layout.root)
-        seen = _arrival(landed, "ledger", "", day, config.ledger.source.file_name(day))  # hashed once
+        name = config.ledger.source.file_name(day)
+        seen = _arrival(landed, "ledger", "", day, name)  # hashed once
         for partner_id in wanted[day]:
             decisions[partner_id].append(
                 _judge(layout, redelivery, business_date, replace(seen, partner=partner_id))
@@ -89,7 +90,7 @@ def read_ledger_exports(
                 config.partners,
                 day,
                 config.reporting_timezone,
-                source_name=config.ledger.source.file_name(day),
+                source_name=name,
             )
             unrouted = ledger.quarantine.filter(~pl.col("partner").is_in(list(config.partners)))
             if unrouted.height:
@@ -97,12 +98,13 @@ def read_ledger_exports(
     return LedgerExports(business_date, decisions, by_day)
 
 
-def write_ledger_slices(layout: Layout, partner_id: str, exports: LedgerExports) -> None:
+def write_ledger_slices(layout: Layout, partner_id: str, exports: LedgerExports) -> list[Read]:
     """Write the partner's canonical ledger records, quarantine and line accounting of every
-    export its decisions read."""
-    for read in exports.reads_of(partner_id):
-        day = read.decision.arrival.business_date
-        write_side(layout, "ledger", partner_id, day, exports.by_day[day], partner_id)
+    export its decisions read; returns those reads."""
+    reads = exports.reads_of(partner_id)
+    for read in reads:
+        write_side(layout, "ledger", partner_id, read.decision.arrival.business_date, read.result, partner_id)
+    return reads
 
 
 @dataclass(frozen=True)

@@ -88,8 +88,7 @@ def ingest_ledger_day(
         exports = read_ledger_exports(config, business_date, draft, selected, redelivery)
         for partner_id in selected:
             reads = marks.enter_context(recorded(layout, exports.decisions[partner_id]))
-            write_ledger_slices(draft, partner_id, exports)
-            reads += exports.reads_of(partner_id)
+            reads += write_ledger_slices(draft, partner_id, exports)
     return exports.todays
 
 
@@ -289,8 +288,7 @@ def _run_partner(
         return [_unchanged(config, layout, settlement)]
     timeout = config.engine.lock_timeout_seconds
     with recorded(layout, decisions) as reads, partner_versions(layout, [partner_id], timeout) as draft:
-        write_ledger_slices(draft, partner_id, exports)
-        reads += exports.reads_of(partner_id)
+        reads += write_ledger_slices(draft, partner_id, exports)
         if settlement.decision.read:
             reads.append(read_settlement(config, settlement, draft))
         later = later_reconciled_days(draft, partner_id, business_date)

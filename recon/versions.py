@@ -59,24 +59,15 @@ def partner_versions(layout: Layout, partner_ids: Iterable[str], timeout: float)
             _commit(layout, partner_id, draft)
 
 
-def committed_version(layout: Layout, partner_id: str) -> Path | None:
-    """The partner's committed version folder, or None before its first commit."""
-    pointer = layout.pointer(partner_id)
-    return pointer.resolve() if pointer.is_symlink() else None
-
-
 def _start_draft(layout: Layout, partner_id: str) -> Path:
     """Roll back what a dead run left (drafts no pointer names, DuckDB spill files), then start a
     new draft holding hard links to every file of the committed version."""
     versions = layout.versions(partner_id)
     versions.mkdir(parents=True, exist_ok=True)
-    kept = {path.name for path in (committed_version(layout, partner_id), _previous(versions)) if path}
-    for folder in versions.iterdir():
-        if folder.is_dir() and not folder.is_symlink() and folder.name not in kept:
-            shutil.rmtree(folder)
+    current = committed_version(layout, partner_id)
+    _remove_versions_but(versions, current, _linked(versions / PREVIOUS))
     shutil.rmtree(layout.spill_dir(partner_id), ignore_errors=True)
     draft = versions / f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
-    current = committed_version(layout, partner_id)
     if current is None:
         draft.mkdir()
     else:
@@ -94,17 +85,24 @@ def _commit(layout: Layout, partner_id: str, draft: Path) -> None:
     pointer = layout.pointer(partner_id)
     pointer.parent.mkdir(parents=True, exist_ok=True)
     _switch(pointer, Path(os.path.relpath(draft, pointer.parent)))
+    _remove_versions_but(versions, draft, current)
+
+
+def _remove_versions_but(versions: Path, *kept: Path | None) -> None:
+    """Delete every version folder of `versions` except those given (None stands for none)."""
+    names = {path.name for path in kept if path is not None}
     for folder in versions.iterdir():
-        if folder.is_dir() and not folder.is_symlink() and folder.name not in {draft.name, *_names(current)}:
+        if folder.is_dir() and not folder.is_symlink() and folder.name not in names:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _names(path: Path | None) -> tuple[str, ...]:
-    return (path.name,) if path else ()
+def committed_version(layout: Layout, partner_id: str) -> Path | None:
+    """The partner's committed version folder, or None before its first commit."""
+    return _linked(layout.pointer(partner_id))
 
 
-def _previous(versions: Path) -> Path | None:
-    link = versions / PREVIOUS
+def _linked(link: Path) -> Path | None:
+    """The folder a link names, or None when there is no link."""
     return link.resolve() if link.is_symlink() else None
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import copy
 import os
-import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -18,9 +16,9 @@ import boto3
 import pytest
 import yaml
 from moto.server import ThreadedMotoServer
+from recon_cli import recon_run as recon_command
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-RECON = Path(sys.executable).with_name("recon")
 BASE: dict[str, Any] = yaml.safe_load((FIXTURES / "recon.yaml").read_text(encoding="utf-8"))
 BUCKET = "recon-landing"
 PARTNER = "stripe_us"
@@ -105,25 +103,8 @@ def write_config(
 
 
 def recon_run(config: Path, day: date, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`recon run` in its own process, as a user would start it."""
-    env = {**os.environ, **CREDENTIALS, "NO_COLOR": "1"}
-    env.pop("FORCE_COLOR", None)
-    return subprocess.run(
-        [str(RECON), "run", "--date", day.isoformat(), "--config", str(config)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-
-
-def closed_port() -> int:
-    """A local port where nothing listens."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """`recon run` of `day` in its own process, as a user would start it, with the test credentials."""
+    return recon_command("run", "--date", day.isoformat(), "--config", str(config), cwd=cwd, **CREDENTIALS)
 
 
 def landed_files(data_dir: Path) -> list[Path]:

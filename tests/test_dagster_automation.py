@@ -13,6 +13,7 @@ import pytest
 import yaml
 from dagster._core.execution.backfill import PartitionBackfill
 from fixture_copy import FIXTURES, copy_fixtures
+from sensor_ticks import SensorTicks, requested
 
 from dagster_project.definitions import build_definitions
 from dagster_project.resources import ReconResource
@@ -28,11 +29,6 @@ ASSETS = ("partner_settlements", "ledger_entries", "reconciliation", "daily_summ
 def definitions(config: ReconConfig) -> tuple[dg.Definitions, ReconResource]:
     resource = ReconResource(config_path=str(config.config_path))
     return build_definitions(config, resource), resource
-
-
-def requested(request: dg.RunRequest) -> str:
-    """`date|partner` of a run request for one partner's job."""
-    return f"{request.partition_key}|{(request.job_name or '').removesuffix('_day')}"
 
 
 def evaluate_schedules(config: ReconConfig, at: datetime) -> tuple[list[str], list[str]]:
@@ -100,7 +96,7 @@ def test_a_weekday_partners_friday_runs_on_monday(tmp_path: Path) -> None:
     assert monday == ["2026-11-06|adyen_eu", "2026-11-06|paypal_gb", "2026-11-08|stripe_us"]
 
 
-class Landing:
+class Landing(SensorTicks):
     """A private landing area the sensor watches, fed one fixture file at a time."""
 
     def __init__(self, tmp_path: Path) -> None:
@@ -111,27 +107,13 @@ class Landing:
             (tmp_path / folder).mkdir(parents=True)
         self.root = tmp_path
         defs, resource = definitions(self.config)
-        self.sensor = defs.resolve_sensor_def("landing_files")
-        self.defs, self.resource = defs, resource
-        self.cursor: str | None = None
-        self.run_keys: list[str] = []
+        super().__init__(defs.resolve_sensor_def("landing_files"), resource, defs)
 
     def land(self, relative: str) -> Path:
         """Copy a file from the outbox as a partner would upload it (a fresh modification time)."""
         target = self.root / relative
         shutil.copyfile(self.root / "outbox" / relative, target)
         return target
-
-    def tick(self) -> list[str]:
-        """Evaluate the sensor with the cursor of the previous tick; the partitions it requested."""
-        context = dg.build_sensor_context(
-            cursor=self.cursor, resources={"recon": self.resource}, definitions=self.defs
-        )
-        data = self.sensor.evaluate_tick(context)
-        self.cursor = data.cursor
-        requests = data.run_requests or []
-        self.run_keys += [request.run_key or "" for request in requests]
-        return [requested(request) for request in requests]
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ import duckdb
 import polars as pl
 import pytest
 from fixture_copy import copy_fixtures
+from ports import free_port
 
 from recon.config import ReconConfig
 from recon.open_breaks import open_breaks
@@ -64,12 +64,6 @@ query ($id: String!) { runsOrError(filter: {tags: [{key: "dagster/backfill", val
 STEP_FAILURES = """
 query ($id: ID!) { logsForRun(runId: $id) { ... on EventConnection { events {
     ... on ExecutionStepFailureEvent { stepKey message error { message } } } } } }"""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class DagsterDev:

@@ -3,7 +3,6 @@ and `recon run` / `recon landing` as child processes where exit codes and lines 
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -12,29 +11,20 @@ from pathlib import Path
 
 import polars as pl
 from fixture_copy import copy_fixtures
+from recon_cli import RECON, recon_run
 
 from recon.config import ReconConfig
 from recon.landing_registry import Entry, LandingRegistry, arrival_of, registry_path
 from recon.pipeline import Redelivery, run_day
 from recon.store import Layout
 
-RECON = Path(sys.executable).with_name("recon")
 D2, D3, D4 = date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4)
 STRIPE = "landing/stripe_us/stripe_balance_{day}.csv"
 ADYEN = "landing/adyen_eu/settlement_detail_report_{day:%Y%m%d}.csv"
 
 
 def recon(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key not in ("RECON_CONFIG", "FORCE_COLOR")}
-    return subprocess.run(
-        [str(RECON), *args, "--config", str(root / "recon.yaml")],
-        capture_output=True,
-        text=True,
-        cwd=root,
-        env={**env, "NO_COLOR": "1"},
-        timeout=180,
-        check=False,
-    )
+    return recon_run(*args, "--config", str(root / "recon.yaml"), cwd=root)
 
 
 def entries(config: ReconConfig, partner: str, side: str = "partner") -> list[Entry]:

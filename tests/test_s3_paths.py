@@ -10,12 +10,12 @@ import pytest
 import yaml
 from fault_proxy import Fault, FaultProxy
 from fixture_copy import copy_fixtures
+from ports import free_port
 from s3_support import (
     BUCKET,
     D2,
     PARTNER,
     PARTNER_PATTERN,
-    closed_port,
     landed_files,
     partner_on,
     recon_run,
@@ -155,7 +155,7 @@ def test_a_symbolic_link_in_a_landing_folder_is_refused_without_reading_it(
 def test_endpoint_credentials_never_appear_when_a_run_fails(tmp_path: Path, s3_endpoint: str) -> None:
     """Three failing partner-days, each printing its endpoint: a dead one, one behind a proxy that
     keeps answering 503, and one whose URL carries a query token."""
-    port = closed_port()
+    port = free_port()
     with FaultProxy(s3_endpoint) as proxy:
         proxy.inject(Fault("slowdown", times=1000))
         proxied = proxy.url.replace("http://", f"http://reader:{PASSWORD}@")

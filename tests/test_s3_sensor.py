@@ -24,6 +24,7 @@ from s3_support import (
     partner_on,
     write_config,
 )
+from sensor_ticks import SensorTicks
 
 from dagster_project.definitions import build_definitions
 from dagster_project.jobs import build_partner_day_job
@@ -39,20 +40,18 @@ pytestmark = [
 ]
 
 
-class Watch:
+class Watch(SensorTicks):
     """The sensor over one partner's own prefix, ticked with the cursor of the previous tick."""
 
     def __init__(self, tmp_path: Path, s3_proxy: FaultProxy, s3_endpoint: str, **source: Any) -> None:
         self.prefix = f"{PARTNER_PREFIX}/{tmp_path.name}"
         partner = {**partner_on(s3_proxy.url, **source), "prefix": self.prefix}
         config = load_config(write_config(tmp_path, {PARTNER: partner}))
-        self.resource = ReconResource(config_path=str(config.config_path))
-        self.defs = build_definitions(config, self.resource)
+        resource = ReconResource(config_path=str(config.config_path))
         partitions = {PARTNER: partner_partitions(config, PARTNER)}
-        self.sensor = build_s3_landing_sensor(partitions, [build_partner_day_job(PARTNER)], recent_keys=1)
+        sensor = build_s3_landing_sensor(partitions, [build_partner_day_job(PARTNER)], recent_keys=1)
+        super().__init__(sensor, resource, build_definitions(config, resource))
         self.proxy, self.s3 = s3_proxy, client(s3_endpoint)
-        self.cursor: str | None = None
-        self.run_keys: list[str] = []
 
     def upload(self, day: Any, body: bytes | None = None, name: str | None = None) -> str:
         key = f"{self.prefix}/{name or PARTNER_PATTERN.format(date=day)}"
@@ -63,16 +62,7 @@ class Watch:
     def tick(self) -> list[str]:
         """The partner-days requested; the proxy's log holds this tick's requests only."""
         self.proxy.clear()
-        context = dg.build_sensor_context(
-            cursor=self.cursor, resources={"recon": self.resource}, definitions=self.defs
-        )
-        data = self.sensor.evaluate_tick(context)
-        self.cursor = data.cursor
-        requests = data.run_requests or []
-        self.run_keys += [request.run_key or "" for request in requests]
-        return [
-            f"{request.partition_key}|{(request.job_name or '').removesuffix('_day')}" for request in requests
-        ]
+        return super().tick()
 
     def listings(self) -> list[dict[str, list[str]]]:
         """Query parameters of each ListObjectsV2 request of the last tick."""

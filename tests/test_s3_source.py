@@ -12,13 +12,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from ports import free_port
 from s3_support import (
     BUCKET,
     D2,
     D3,
     FIXTURES,
     PARTNER,
-    closed_port,
     ledger_on,
     partner_on,
     recon_run,
@@ -69,7 +69,7 @@ def test_a_missing_bucket_is_named_as_such(tmp_path: Path, s3_endpoint: str) -> 
 
 
 def test_a_dead_endpoint_fails_only_its_partner_without_a_traceback(tmp_path: Path) -> None:
-    dead = f"http://127.0.0.1:{closed_port()}"
+    dead = f"http://127.0.0.1:{free_port()}"
     unreachable = partner_on(
         dead, retries={"max_attempts": 2}
     )  # each retry of a refused connection backs off

@@ -20,22 +20,26 @@ from recon.sources.s3 import client_for, keys_after, marker_key, object_etag, s3
 RECENT_KEYS = 200  # per partner: keys listed again each tick, so a corrected object is noticed
 
 
-class LedgerExports:
+class LedgerFingerprints:
     """Fingerprint of the day's ledger export, or None while it is missing; asked only for the
-    days that have a new or corrected partner object."""
+    days that have a new or corrected partner object, and looked up once a tick per day however
+    many partners ask."""
 
     def __init__(self, config: ReconConfig) -> None:
         self.source = config.ledger.source
         self.local = landed_files(self.source) if isinstance(self.source, LocalSource) else {}
         self.client = client_for(self.source) if isinstance(self.source, S3Source) else None
+        self.seen: dict[date, str | None] = {}
 
     def fingerprint(self, business_date: date) -> str | None:
         if not isinstance(self.source, S3Source):
             return self.local.get(business_date)
-        key = self.source.key(business_date)
-        with s3_errors(self.client, self.source.bucket, f"s3://{self.source.bucket}/{key}"):
-            etag = object_etag(self.client, self.source.bucket, key)
-        return None if etag is None else f"{key}:{etag}"
+        if business_date not in self.seen:
+            key = self.source.key(business_date)
+            with s3_errors(self.client, self.source.bucket, f"s3://{self.source.bucket}/{key}"):
+                etag = object_etag(self.client, self.source.bucket, key)
+            self.seen[business_date] = None if etag is None else f"{key}:{etag}"
+        return self.seen[business_date]
 
 
 def listed_after(client: Any, source: S3Source, after: str) -> dict[str, str]:
@@ -57,7 +61,7 @@ def watch_partner(
     source: S3Source,
     partner_id: str,
     dates: dg.TimeWindowPartitionsDefinition,
-    ledger: LedgerExports,
+    ledger: LedgerFingerprints,
     state: Mapping[str, Any],
     recent_keys: int,
 ) -> tuple[dict[str, str], dict[str, Any]]:
@@ -82,8 +86,8 @@ def watch_partner(
         if is_complete(client, source, key) and ledger.fingerprint(business_date) is not None:
             current[unit(business_date, partner_id)] = f"{key}:{etag}"
             requested.add(key)
-    window = sorted(listed)[-recent_keys:]
-    left = sorted(listed)[: len(listed) - len(window)]
+    keys = sorted(listed)
+    window, left = keys[-recent_keys:], keys[: max(len(keys) - recent_keys, 0)]
     remembered = {
         key: etag if key in requested or recent.get(key) == etag else "" for key, etag in listed.items()
     }
@@ -105,7 +109,7 @@ def build_s3_landing_sensor(
         prefix cannot be listed is logged (one line, no credential) and tried again next tick.
         """
         config = recon.config()
-        ledger = LedgerExports(config)
+        ledger = LedgerFingerprints(config)
         cursor: dict[str, Any] = json.loads(context.cursor) if context.cursor else {}
         requests: list[dg.RunRequest] = []
         for partner_id, dates in sorted(partitions.items()):

@@ -5,13 +5,13 @@ files cannot break out of the Markdown tables Dagster shows."""
 from __future__ import annotations
 
 import re
-import socket
 from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 from fixture_copy import copy_fixtures
+from ports import free_port
 from recon_cli import recon_run
 
 from dagster_project.metadata import largest_breaks
@@ -128,12 +128,6 @@ def test_configuration_errors_never_echo_secrets(tmp_path: Path, change: dict) -
     assert str(error.value).startswith(f"{path}: ")
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def s3_config(tmp_path: Path, endpoint_url: str) -> Path:
     """The fixtures with stripe_us read from an S3 endpoint."""
     source = {"kind": "s3", "bucket": "settlements", "pattern": "stripe_{date:%Y-%m-%d}.csv"}
@@ -154,7 +148,7 @@ def failing_run(config: Path, *args: str, **env: str) -> str:
 def test_secrets_in_the_environment_are_not_printed(tmp_path: Path) -> None:
     """A run that fails (an S3 endpoint that refuses connections, a missing file) with AWS keys in
     the environment prints neither key."""
-    config = s3_config(tmp_path, f"http://127.0.0.1:{closed_port()}")
+    config = s3_config(tmp_path, f"http://127.0.0.1:{free_port()}")
     (tmp_path / "landing" / "paypal_gb" / "STL-20261102.tsv").unlink()
     output = failing_run(
         config,
@@ -170,7 +164,7 @@ def test_secrets_in_the_environment_are_not_printed(tmp_path: Path) -> None:
 def test_credentials_in_an_endpoint_url_are_not_printed(tmp_path: Path) -> None:
     """A password holding '/' makes the URL invalid (its port unreadable): the configuration is
     refused in one line naming the key, never the value, and nothing is tried."""
-    config = s3_config(tmp_path, f"http://ops:{SECRET}@127.0.0.1:{closed_port()}")
+    config = s3_config(tmp_path, f"http://ops:{SECRET}@127.0.0.1:{free_port()}")
     done = recon_run("run", "--date", DAY.isoformat(), "--config", str(config), cwd=config.parent)
     output = done.stdout + done.stderr
     assert done.returncode == 2, output
